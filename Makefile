@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make demo` (the end-to-end demo) and `make test` (every test).
+# Both build .venv first: torch and torchvision at exactly the tested versions, then this package with its extras.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH := torch==2.14.1 torchvision==0.29.1
+
+.PHONY: demo test readme install browser
+
+$(VENV)/.installed: settings.ini setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(TORCH)
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Headless Chromium for the web app's browser test (Debian's package; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null || { (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || \
+	  sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium' >/dev/null 2>&1 || echo "could not install chromium: the browser test will say so"; }
+
+demo: install
+	$(VENV)/bin/chris-classifier demo --out demo
+
+test: install browser
+	$(PY) tools/run_tests.py
+
+readme: install
+	$(PY) tools/readme.py

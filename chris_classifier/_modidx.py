@@ -23,4 +23,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'chris_classifier.core.make_sample': ('core.html#make_sample', 'chris_classifier/core.py'),
                                        'chris_classifier.core.make_tricky_files': ( 'core.html#make_tricky_files',
                                                                                     'chris_classifier/core.py'),
-                                       'chris_classifier.core.sample_image': ('core.html#sample_image', 'chris_classifier/core.py')}}}
+                                       'chris_classifier.core.quarantine_file': ('core.html#quarantine_file', 'chris_classifier/core.py'),
+                                       'chris_classifier.core.read_manifest': ('core.html#read_manifest', 'chris_classifier/core.py'),
+                                       'chris_classifier.core.sample_image': ('core.html#sample_image', 'chris_classifier/core.py'),
+                                       'chris_classifier.core.unique_path': ('core.html#unique_path', 'chris_classifier/core.py'),
+                                       'chris_classifier.core.write_manifest': ('core.html#write_manifest', 'chris_classifier/core.py')}}}

@@ -27,4 +27,16 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'chris_classifier.core.read_manifest': ('core.html#read_manifest', 'chris_classifier/core.py'),
                                        'chris_classifier.core.sample_image': ('core.html#sample_image', 'chris_classifier/core.py'),
                                        'chris_classifier.core.unique_path': ('core.html#unique_path', 'chris_classifier/core.py'),
-                                       'chris_classifier.core.write_manifest': ('core.html#write_manifest', 'chris_classifier/core.py')}}}
+                                       'chris_classifier.core.write_manifest': ('core.html#write_manifest', 'chris_classifier/core.py')},
+            'chris_classifier.data': { 'chris_classifier.data.RandomDesaturate': ('data.html#randomdesaturate', 'chris_classifier/data.py'),
+                                       'chris_classifier.data.RandomDesaturate.__init__': ( 'data.html#randomdesaturate.__init__',
+                                                                                            'chris_classifier/data.py'),
+                                       'chris_classifier.data.RandomDesaturate.encodes': ( 'data.html#randomdesaturate.encodes',
+                                                                                           'chris_classifier/data.py'),
+                                       'chris_classifier.data.chris_datablock': ('data.html#chris_datablock', 'chris_classifier/data.py'),
+                                       'chris_classifier.data.chris_dataloaders': ( 'data.html#chris_dataloaders',
+                                                                                    'chris_classifier/data.py'),
+                                       'chris_classifier.data.chris_files': ('data.html#chris_files', 'chris_classifier/data.py'),
+                                       'chris_classifier.data.default_workers': ('data.html#default_workers', 'chris_classifier/data.py'),
+                                       'chris_classifier.data.item_tfms_for': ('data.html#item_tfms_for', 'chris_classifier/data.py'),
+                                       'chris_classifier.data.skipped_files': ('data.html#skipped_files', 'chris_classifier/data.py')}}}

@@ -6,7 +6,7 @@
 __all__ = ['GRAY_TOL', 'is_grayscale', 'grayscale_flags', 'save_figure', 'ProbsInterpretation', 'review_files',
            'interpretation_metrics', 'review_model']
 
-# %% ../nbs/04_review.ipynb #a8d00df5
+# %% ../nbs/04_review.ipynb #3c7ee972
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +21,7 @@ from fastai.interpret import ClassificationInterpretation
 
 from .core import *
 
-# %% ../nbs/04_review.ipynb #0e23fc4a
+# %% ../nbs/04_review.ipynb #fcd778d3
 @patch
 def decoded_targs(self:ClassificationInterpretation)->tuple:
     "(predicted, actual) class indices of every item, computed once."
@@ -37,7 +37,7 @@ def per_class(self:ClassificationInterpretation)->pd.DataFrame:
     p, r, f, s = skm.precision_recall_fscore_support(to_np(t), to_np(d), labels=list(range(len(self.vocab))), zero_division=0)
     return pd.DataFrame(dict(precision=p, recall=r, f1=f, support=s), index=pd.Index([str(v) for v in self.vocab], name='class'))
 
-# %% ../nbs/04_review.ipynb #d005e06c
+# %% ../nbs/04_review.ipynb #7cfb8815
 GRAY_TOL = 8  # Largest channel difference (99th percentile, 0-255) of an RGB image that still counts as grayscale
 
 def is_grayscale(img, # A path or PIL image
@@ -53,7 +53,7 @@ def is_grayscale(img, # A path or PIL image
     diff = np.maximum(np.abs(a[..., 0] - a[..., 1]), np.abs(a[..., 1] - a[..., 2]))
     return bool(np.percentile(diff, 99) <= tol)
 
-# %% ../nbs/04_review.ipynb #4c522349
+# %% ../nbs/04_review.ipynb #3bfe6139
 def grayscale_flags(files:list, # Image files
                     data:Path=None, # Their dataset folder, to read its manifest's `grayscale` flags
                    )->list:
@@ -71,7 +71,7 @@ def grayscale_flags(files:list, # Image files
         return is_grayscale(f)
     return [_flag(f) for f in files]
 
-# %% ../nbs/04_review.ipynb #47e38199
+# %% ../nbs/04_review.ipynb #9c3ecdf0
 @patch(as_prop=True)
 def items(self:ClassificationInterpretation)->L:
     "The files the interpretation covers, in order."
@@ -88,7 +88,7 @@ def grayscale_errors(self:ClassificationInterpretation, data:Path=None # Dataset
     return pd.DataFrame([dict(n=n, errors=e, error_rate=e/n if n else float('nan')) for n, e in rows.values()],
                         index=pd.Index(list(rows), name='images'))
 
-# %% ../nbs/04_review.ipynb #4ec5e72d
+# %% ../nbs/04_review.ipynb #ab139221
 def save_figure(fn:Path, # PNG file to write
                 fig=None, # Figure; default the current one
                 dpi:int=100, # Resolution
@@ -100,7 +100,7 @@ def save_figure(fn:Path, # PNG file to write
     plt.close(fig)
     return Path(fn)
 
-# %% ../nbs/04_review.ipynb #b15d10f0
+# %% ../nbs/04_review.ipynb #eb033db2
 class ProbsInterpretation(ClassificationInterpretation):
     "`ClassificationInterpretation` from class probabilities (e.g. a `Predictor`'s) instead of a `Learner`."
     def __init__(self, items:list, # The image files
@@ -145,7 +145,7 @@ class ProbsInterpretation(ClassificationInterpretation):
         print(skm.classification_report(self.targs.numpy(), self.preds.numpy(), labels=list(range(len(self.vocab))),
                                         target_names=[str(v) for v in self.vocab], zero_division=0))
 
-# %% ../nbs/04_review.ipynb #77fcbc27
+# %% ../nbs/04_review.ipynb #2ac9c50b
 from .data import chris_files
 
 def review_files(meta:dict, # The model's `model.json`
@@ -159,7 +159,7 @@ def review_files(meta:dict, # The model's `model.json`
         return [f for f in files if Path(f) in valid], 'valid'
     return files, 'all'
 
-# %% ../nbs/04_review.ipynb #bc7d3885
+# %% ../nbs/04_review.ipynb #5476ebed
 def _probs(predictor, files:list, bs:int=32)->tuple:
     "(probabilities, files) for the files the predictor can read, batch by batch; unreadable files are left out."
     from chris_classifier.predict import ImageError
@@ -221,7 +221,8 @@ def review_model(model_dir:Path, # Model folder written by `train_model`/`save_m
         file=list(top), decision='keep', label=[interp.vocab[int(interp.targs[i])] for i in idx],
         predicted=[interp.vocab[int(interp.preds[i])] if interp.preds[i] >= 0 else NO_FACE for i in idx],
         probability=[round(float(interp.probs[i].max()), 4) for i in idx], loss=[round(float(l), 4) for l in losses])), data=root)
-    metrics = dict(interpretation_metrics(interp, data), split=split, n_skipped=len(files)-len(used),
+    n_valid = len(pred.meta.get('valid_files', [])) if split == 'valid' else len(files)
+    metrics = dict(interpretation_metrics(interp, data), split=split, n_skipped=len(files)-len(used), n_left_out=n_valid-len(files),
                    source=dict(model_dir=str(Path(model_dir).resolve()), data=str(root), arch=pred.meta.get('arch'), kind=pred.kind),
                    files=[Path(f).relative_to(root).as_posix() for f in used])
     if pred.threshold is not None:

@@ -6,8 +6,8 @@
 __all__ = ['GRAY_TOL', 'is_grayscale', 'grayscale_flags', 'save_figure', 'ProbsInterpretation', 'review_files',
            'interpretation_metrics', 'review_model']
 
-# %% ../nbs/04_review.ipynb #3c7ee972
-import json
+# %% ../nbs/04_review.ipynb #bec32aff
+import json, warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +21,7 @@ from fastai.interpret import ClassificationInterpretation
 
 from .core import *
 
-# %% ../nbs/04_review.ipynb #fcd778d3
+# %% ../nbs/04_review.ipynb #b4f1fa03
 @patch
 def decoded_targs(self:ClassificationInterpretation)->tuple:
     "(predicted, actual) class indices of every item, computed once."
@@ -37,7 +37,7 @@ def per_class(self:ClassificationInterpretation)->pd.DataFrame:
     p, r, f, s = skm.precision_recall_fscore_support(to_np(t), to_np(d), labels=list(range(len(self.vocab))), zero_division=0)
     return pd.DataFrame(dict(precision=p, recall=r, f1=f, support=s), index=pd.Index([str(v) for v in self.vocab], name='class'))
 
-# %% ../nbs/04_review.ipynb #7cfb8815
+# %% ../nbs/04_review.ipynb #bc2ec066
 GRAY_TOL = 8  # Largest channel difference (99th percentile, 0-255) of an RGB image that still counts as grayscale
 
 def is_grayscale(img, # A path or PIL image
@@ -53,7 +53,7 @@ def is_grayscale(img, # A path or PIL image
     diff = np.maximum(np.abs(a[..., 0] - a[..., 1]), np.abs(a[..., 1] - a[..., 2]))
     return bool(np.percentile(diff, 99) <= tol)
 
-# %% ../nbs/04_review.ipynb #3bfe6139
+# %% ../nbs/04_review.ipynb #a55ac1b3
 def grayscale_flags(files:list, # Image files
                     data:Path=None, # Their dataset folder, to read its manifest's `grayscale` flags
                    )->list:
@@ -71,7 +71,7 @@ def grayscale_flags(files:list, # Image files
         return is_grayscale(f)
     return [_flag(f) for f in files]
 
-# %% ../nbs/04_review.ipynb #9c3ecdf0
+# %% ../nbs/04_review.ipynb #fbef005c
 @patch(as_prop=True)
 def items(self:ClassificationInterpretation)->L:
     "The files the interpretation covers, in order."
@@ -88,7 +88,7 @@ def grayscale_errors(self:ClassificationInterpretation, data:Path=None # Dataset
     return pd.DataFrame([dict(n=n, errors=e, error_rate=e/n if n else float('nan')) for n, e in rows.values()],
                         index=pd.Index(list(rows), name='images'))
 
-# %% ../nbs/04_review.ipynb #ab139221
+# %% ../nbs/04_review.ipynb #12cd72d7
 def save_figure(fn:Path, # PNG file to write
                 fig=None, # Figure; default the current one
                 dpi:int=100, # Resolution
@@ -100,7 +100,7 @@ def save_figure(fn:Path, # PNG file to write
     plt.close(fig)
     return Path(fn)
 
-# %% ../nbs/04_review.ipynb #eb033db2
+# %% ../nbs/04_review.ipynb #57fd64c6
 class ProbsInterpretation(ClassificationInterpretation):
     "`ClassificationInterpretation` from class probabilities (e.g. a `Predictor`'s) instead of a `Learner`."
     def __init__(self, items:list, # The image files
@@ -145,7 +145,7 @@ class ProbsInterpretation(ClassificationInterpretation):
         print(skm.classification_report(self.targs.numpy(), self.preds.numpy(), labels=list(range(len(self.vocab))),
                                         target_names=[str(v) for v in self.vocab], zero_division=0))
 
-# %% ../nbs/04_review.ipynb #2ac9c50b
+# %% ../nbs/04_review.ipynb #10c35243
 from .data import chris_files
 
 def review_files(meta:dict, # The model's `model.json`
@@ -155,11 +155,14 @@ def review_files(meta:dict, # The model's `model.json`
     data, vocab = Path(data).resolve(), list(meta['vocab'])
     files = [f for f in chris_files(data) if Path(f).relative_to(data).parts[0] in vocab]
     if meta.get('train_folder') and Path(meta['train_folder']).resolve() == data:
-        valid = {data/f for f in meta.get('valid_files', [])}
-        return [f for f in files if Path(f) in valid], 'valid'
+        if meta.get('valid_files'):
+            valid = {data/f for f in meta['valid_files']}
+            return [f for f in files if Path(f) in valid], 'valid'
+        warnings.warn(f'{data} is the folder the model was trained on, but the model has no list of validation files: '
+                      'reviewing on all of its images, training images included, flatters the model')
     return files, 'all'
 
-# %% ../nbs/04_review.ipynb #5476ebed
+# %% ../nbs/04_review.ipynb #b641096d
 def _probs(predictor, files:list, bs:int=32)->tuple:
     "(probabilities, files) for the files the predictor can read, batch by batch; unreadable files are left out."
     from chris_classifier.predict import ImageError

@@ -109,6 +109,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'chris_classifier.collect.needs_rgb': ('collect.html#needs_rgb', 'chris_classifier/collect.py'),
                                           'chris_classifier.collect.open_image': ('collect.html#open_image', 'chris_classifier/collect.py'),
                                           'chris_classifier.collect.progress': ('collect.html#progress', 'chris_classifier/collect.py'),
+                                          'chris_classifier.collect.reason_kind': ( 'collect.html#reason_kind',
+                                                                                    'chris_classifier/collect.py'),
                                           'chris_classifier.collect.search_cache': ( 'collect.html#search_cache',
                                                                                      'chris_classifier/collect.py'),
                                           'chris_classifier.collect.search_retry': ( 'collect.html#search_retry',

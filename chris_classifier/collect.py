@@ -7,10 +7,10 @@ __all__ = ['ENGINES', 'SEARCH_DIR', 'IMAGE_SUFFIXES', 'HEADERS', 'HASH_SIZE', 'c
            'ImageSearch', 'DDGSearch', 'SerpApiSearch', 'UrlListSearch', 'get_engine', 'SearchError', 'search_retry',
            'search_cache', 'cached_search', 'url_stem', 'image_suffix', 'Download', 'existing_download',
            'download_image', 'Reply', 'ImageServer', 'progress', 'download_urls', 'BadImage', 'open_image', 'needs_rgb',
-           'to_rgb', 'is_grayscale', 'check_image', 'duplicate_groups', 'verify_folder', 'collect_images',
-           'data_report']
+           'to_rgb', 'is_grayscale', 'check_image', 'duplicate_groups', 'reason_kind', 'verify_folder',
+           'collect_images', 'data_report']
 
-# %% ../nbs/01_collect.ipynb #5f162ff4
+# %% ../nbs/01_collect.ipynb #0759c345
 import csv, hashlib, io, json, mimetypes, os, random, re, sys, threading, time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .core import *
 
-# %% ../nbs/01_collect.ipynb #f7e8bf5d
+# %% ../nbs/01_collect.ipynb #86b1951a
 def class_slug(name:str # Any class name, e.g. "Grizzly bear"
               )->str:
     "A safe folder name for `name`: lowercase letters, digits and `_` only."
@@ -47,7 +47,7 @@ def as_classes(classes=None # None (all five), names, `Chris`es, or a dict {name
         return [Chris(as_class(n).name, as_class(n).folder, q) for n, q in classes.items()]
     return [as_class(c) for c in classes]
 
-# %% ../nbs/01_collect.ipynb #59f66885
+# %% ../nbs/01_collect.ipynb #5b0eebb9
 class ImageSearch:
     "An image search engine: `search(query, n)` returns up to `n` image URLs."
     name = 'search'  # Short name, recorded in the search cache
@@ -63,7 +63,7 @@ class ImageSearch:
         return list(CLASSES)
     def __repr__(self): return f'{type(self).__name__}()'
 
-# %% ../nbs/01_collect.ipynb #5027c7d6
+# %% ../nbs/01_collect.ipynb #5c6bf474
 class DDGSearch(ImageSearch):
     "DuckDuckGo image search through the `ddgs` package (no key needed)."
     name = 'ddg'
@@ -77,7 +77,7 @@ class DDGSearch(ImageSearch):
         except DDGSException as e: raise ConnectionError(f'DuckDuckGo: {e}') from e
         return [r['image'] for r in res if r.get('image')][:n]
 
-# %% ../nbs/01_collect.ipynb #259acc74
+# %% ../nbs/01_collect.ipynb #4e380332
 class SerpApiSearch(ImageSearch):
     "Bing (or Google) images through SerpApi, with fastai's `search_images_serpapi`; key from `SERPAPI_KEY`."
     name = 'serpapi'
@@ -91,7 +91,7 @@ class SerpApiSearch(ImageSearch):
                                      "or use engine='ddg' (no key) or engine='urls' with your own list")
         return list(search_images_serpapi(query, engine=self.engine, key=key, max_images=n))
 
-# %% ../nbs/01_collect.ipynb #a86399a0
+# %% ../nbs/01_collect.ipynb #dd55fed3
 class UrlListSearch(ImageSearch):
     "URLs from a file: CSV with header `label,url`, or a text file of URLs for one class."
     name, cache = 'urls', False
@@ -115,7 +115,7 @@ class UrlListSearch(ImageSearch):
     def classes(self): return list(self.urls)
     def __repr__(self): return f'UrlListSearch({str(self.path)!r})'
 
-# %% ../nbs/01_collect.ipynb #b0fa155a
+# %% ../nbs/01_collect.ipynb #5cae2dd8
 ENGINES = {'ddg': DDGSearch, 'duckduckgo': DDGSearch, 'serpapi': SerpApiSearch, 'bing': SerpApiSearch}
 
 def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
@@ -129,7 +129,7 @@ def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
     if engine not in ENGINES: raise ValueError(f"Unknown engine {engine!r}: use one of 'ddg', 'serpapi', 'urls'")
     return ENGINES[engine](**kw)
 
-# %% ../nbs/01_collect.ipynb #a61f0153
+# %% ../nbs/01_collect.ipynb #67e0c05b
 class SearchError(RuntimeError): "An image search failed even after retrying."
 
 def search_retry(engine:ImageSearch, # The engine to ask
@@ -148,7 +148,7 @@ def search_retry(engine:ImageSearch, # The engine to ask
                                   "or use another engine ('ddg', 'serpapi') or your own list (engine='urls').") from e
             time.sleep(wait * 2**i)
 
-# %% ../nbs/01_collect.ipynb #1d19b430
+# %% ../nbs/01_collect.ipynb #b9f0c7da
 SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one JSON file per class
 
 def search_cache(dest:Path, c:Chris)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
@@ -177,7 +177,7 @@ def cached_search(dest:Path, # The dataset folder
     _write_json(f, {**got, 'engine': engine.name, 'query': c.query, 'n': n, 'urls': urls})
     return urls
 
-# %% ../nbs/01_collect.ipynb #c1ccabff
+# %% ../nbs/01_collect.ipynb #e8e882d8
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.tif', '.tiff')
 _MAGIC = [(b'\xff\xd8\xff', '.jpg'), (b'\x89PNG\r\n\x1a\n', '.png'), (b'GIF87a', '.gif'), (b'GIF89a', '.gif'),
           (b'BM', '.bmp'), (b'II*\x00', '.tif'), (b'MM\x00*', '.tif')]
@@ -196,7 +196,7 @@ def image_suffix(head:bytes, # The first bytes of a file
     ext = mimetypes.guess_extension(content_type.split(';')[0].strip()) if content_type else None
     return ext if ext in IMAGE_SUFFIXES else '.jpg'
 
-# %% ../nbs/01_collect.ipynb #62c9e3d9
+# %% ../nbs/01_collect.ipynb #46492c57
 @dataclass
 class Download:
     "What happened to one URL."
@@ -214,7 +214,7 @@ def existing_download(folder:Path, url:str)->Path:
     "The file already downloaded from `url` into `folder`, or None."
     return next(Path(folder).glob(url_stem(url) + '.*'), None)
 
-# %% ../nbs/01_collect.ipynb #bdb4f2e9
+# %% ../nbs/01_collect.ipynb #fb18697f
 class _Fail(Exception):
     def __init__(self, reason, permanent=False): super().__init__(reason); self.permanent = permanent
 
@@ -261,7 +261,7 @@ def download_image(url:str, # The image's URL
     except Exception as e: return Download(url, reason=f'error: {type(e).__name__}: {e}'[:200])
     finally: tmp.unlink(missing_ok=True)  # our own partial file, never an image
 
-# %% ../nbs/01_collect.ipynb #0ea16d31
+# %% ../nbs/01_collect.ipynb #f3262d4c
 @dataclass
 class Reply:
     "How `ImageServer` answers one path."
@@ -309,7 +309,7 @@ class ImageServer:
     def __exit__(self, *args):
         self.stopping.set(); self.httpd.shutdown(); self.httpd.server_close()
 
-# %% ../nbs/01_collect.ipynb #d5889408
+# %% ../nbs/01_collect.ipynb #0d370840
 def progress(items, # An iterable
              total:int, # How many items it yields
              what:str='', # What is counted, shown beside the count
@@ -340,7 +340,7 @@ def download_urls(urls:list, # URLs to download
         for f in progress(as_completed(futs), len(futs), f'{folder.name} downloads', show): res[futs[f]] = f.result()
     return [res[u] for u in urls]
 
-# %% ../nbs/01_collect.ipynb #830717ff
+# %% ../nbs/01_collect.ipynb #e7941c51
 class BadImage(ValueError): "A file that cannot be used as an image; the message is the reason."
 
 def _not_image_reason(data:bytes)->str:
@@ -359,7 +359,9 @@ def open_image(data:bytes, # The file's bytes
               ):
     "Open `data` with PIL and check its size; raises `BadImage`."
     try: img = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as e: raise BadImage(f'decompression bomb: {e}') from None
+    except Image.DecompressionBombError as e:
+        n = re.search(r'\((\d+) pixels\)', str(e))
+        raise BadImage(f'decompression bomb: {int(n.group(1)):,} pixels' if n else f'decompression bomb: {e}') from None
     except UnidentifiedImageError: raise BadImage(_not_image_reason(data)) from None
     except Exception as e: raise BadImage(f'corrupt: {e}') from None
     w, h = img.size
@@ -369,7 +371,7 @@ def open_image(data:bytes, # The file's bytes
     if min(w, h) < min_size: raise BadImage(f'too small: {w}x{h} pixels')
     return img
 
-# %% ../nbs/01_collect.ipynb #e9abe4b6
+# %% ../nbs/01_collect.ipynb #6d0a356b
 def needs_rgb(img)->str:
     "Why `img` must be rewritten before training ('' when it is a plain JPEG/PNG in RGB or L)."
     why = []
@@ -398,7 +400,7 @@ def to_rgb(img:Image.Image, # An opened image, of any mode
         bg = Image.new('RGB', img.size, background); bg.paste(img, mask=img.getchannel('A')); img = bg
     return img.convert('RGB')
 
-# %% ../nbs/01_collect.ipynb #9b120ab1
+# %% ../nbs/01_collect.ipynb #15317d1b
 def is_grayscale(img:Image.Image, # Any image
                  tol:float=6, # Largest average difference between colour channels, out of 255
                 )->bool:
@@ -408,7 +410,7 @@ def is_grayscale(img:Image.Image, # Any image
     chroma = a.max(-1) - a.min(-1)
     return bool(chroma.mean() < tol and np.percentile(chroma, 95) < 3*tol)
 
-# %% ../nbs/01_collect.ipynb #dba52850
+# %% ../nbs/01_collect.ipynb #68975ff6
 HASH_SIZE = 16  # Perceptual hash of 16x16 = 256 bits: 8x8 confuses look-alike images (our generated ones do)
 
 def check_image(data:bytes, # A file's bytes
@@ -432,7 +434,7 @@ def check_image(data:bytes, # A file's bytes
     return dict(width=w, height=h, mode='RGB' if why else img.mode, grayscale=is_grayscale(img),
                 phash=str(imagehash.phash(img, hash_size=HASH_SIZE)), fix=(why, img) if why else None)
 
-# %% ../nbs/01_collect.ipynb #f0d1f3e5
+# %% ../nbs/01_collect.ipynb #79498853
 def _hash_bits(phashes:list)->np.ndarray:
     return np.stack([np.unpackbits(np.frombuffer(bytes.fromhex(p), np.uint8)) for p in phashes]).astype(bool)
 
@@ -458,7 +460,7 @@ def duplicate_groups(sha256:list, # Exact hash per image
     for i in range(n): groups.setdefault(find(i), []).append(i)
     return [g for g in groups.values() if len(g) > 1]
 
-# %% ../nbs/01_collect.ipynb #d79716cf
+# %% ../nbs/01_collect.ipynb #213520fc
 def _class_files(dest:Path)->list:
     "Every file (not only image names) under the class folders of `dest`, leaving out hidden ones."
     return sorted(f for c in class_folders(dest) for f in c.rglob('*')
@@ -497,7 +499,7 @@ def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels)->list:
              'quarantined_to': _rel(dest, q), 'mode': Image.open(io.BytesIO(data)).mode},
             {**row, 'file': _rel(dest, new), 'sha256': hashlib.sha256(new_data).hexdigest()}]
 
-# %% ../nbs/01_collect.ipynb #25095516
+# %% ../nbs/01_collect.ipynb #e4cfa828
 def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
     "Quarantine duplicates among the `ok` rows (updated in place); returns the label conflicts (lists of files)."
     ok = [r for r in rows if r['status'] == 'ok']
@@ -519,23 +521,25 @@ def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
             if r['status'] != 'ok': r['quarantined_to'] = _rel(dest, quarantine_file(dest, r['file']))
     return conflicts
 
-# %% ../nbs/01_collect.ipynb #c7c189cb
+# %% ../nbs/01_collect.ipynb #3980a49c
+def reason_kind(reason:str)->str: return reason.split(':')[0]
+
 def _summary(df, conflicts)->dict:
-    "Counts from a manifest."
-    kind = lambda r: r.split(':')[0]
+    "Counts from a manifest: rejected files by reason; converted originals apart, since their image was kept."
     ok = df[df.status == 'ok']
-    q = df[df.status == 'quarantined']
+    conv = df.reason.map(reason_kind) == 'converted'
+    q = df[(df.status == 'quarantined') & ~conv]
     per_class = {}
     for lbl in sorted(set(df.label)):
         d = df[df.label == lbl]
         per_class[lbl] = dict(ok=int((d.status == 'ok').sum()), duplicate=int((d.status == 'duplicate').sum()),
-                              quarantined=int((d.status == 'quarantined').sum()),
+                              quarantined=int(((d.status == 'quarantined') & ~conv[d.index]).sum()),
                               grayscale=int(((d.status == 'ok') & (d.grayscale == '1')).sum()))
     return dict(files=len(df), ok=len(ok), duplicates=int((df.status == 'duplicate').sum()),
-                quarantined=dict(Counter(kind(r) for r in q.reason)), conflicts=conflicts,
-                grayscale=int((ok.grayscale == '1').sum()), per_class=per_class)
+                quarantined=dict(Counter(map(reason_kind, q.reason))), converted=int(conv.sum()),
+                conflicts=conflicts, grayscale=int((ok.grayscale == '1').sum()), per_class=per_class)
 
-# %% ../nbs/01_collect.ipynb #4383aae6
+# %% ../nbs/01_collect.ipynb #d91f8087
 def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
                   min_size:int=32, # Smallest width and height of an image
                   max_pixels:int=40_000_000, # Largest width*height (decompression bombs are far larger)
@@ -564,7 +568,7 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
     write_manifest(dest, df)
     return _summary(df, conflicts)
 
-# %% ../nbs/01_collect.ipynb #0f42bd28
+# %% ../nbs/01_collect.ipynb #b19916c6
 def _record_downloads(dest:Path, c:Chris, results:list):
     "Add manifest rows (status 'new') for the files downloaded for `c`, so verification knows their URL and query."
     import pandas as pd
@@ -592,7 +596,7 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
     _write_json(cache, {**_read_json(cache), 'failed': failed})
     return report
 
-# %% ../nbs/01_collect.ipynb #8235a493
+# %% ../nbs/01_collect.ipynb #88ac42e9
 def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class is made)
                    classes=None, # Class names, `Chris`es or {name: query}; default: all five (or the URL list's labels)
                    per_class:int=100, # URLs to search for per class
@@ -619,20 +623,23 @@ def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class
     if verify: report['verify'] = verify_folder(dest, show=show, **kw)
     return report
 
-# %% ../nbs/01_collect.ipynb #e885de52
+# %% ../nbs/01_collect.ipynb #58e0b568
 def _report_table(df):
-    "Per class: kept, duplicates, grayscale share and quarantined by reason."
+    "Per class: kept, duplicates, converted, grayscale share and quarantined by reason."
     import pandas as pd
     rows = []
     for lbl in sorted(set(df.label)):
         d = df[df.label == lbl]; ok = d[d.status == 'ok']
+        kinds = Counter(map(reason_kind, d.reason[d.status == 'quarantined']))
         row = dict(label=lbl, kept=len(ok), duplicates=int((d.status == 'duplicate').sum()),
-                   grayscale=int((ok.grayscale == '1').sum()))
+                   converted=kinds.pop('converted', 0), grayscale=int((ok.grayscale == '1').sum()))
         row['grayscale share'] = round(row['grayscale']/max(1, len(ok)), 3)
-        q = d[d.status == 'quarantined']
-        for k, n in Counter(r.split(':')[0] for r in q.reason).items(): row[f'quarantined: {k}'] = n
+        row.update({f'quarantined: {k}': n for k, n in sorted(kinds.items())})
         rows.append(row)
-    return pd.DataFrame(rows).fillna(0).set_index('label')
+    t = pd.DataFrame(rows).set_index('label')
+    counts = [c for c in t.columns if c != 'grayscale share']
+    t[counts] = t[counts].fillna(0).astype(int)
+    return t
 
 def _sample_grid(fig, gs, dest, df, n_samples, seed):
     "One row of sample thumbnails per class."
@@ -648,7 +655,7 @@ def _sample_grid(fig, gs, dest, df, n_samples, seed):
                 ax.imshow(im.convert('RGB'))
             if c == 0: ax.set_title(lbl, loc='left', fontsize=10)
 
-# %% ../nbs/01_collect.ipynb #d41af541
+# %% ../nbs/01_collect.ipynb #1df0e389
 def data_report(dest:Path, # The dataset folder
                 out_png:Path=None, # Where to save the figure; default `dest/_report/data_report.png`
                 n_samples:int=6, # Sample images shown per class
@@ -660,6 +667,7 @@ def data_report(dest:Path, # The dataset folder
     dest = Path(dest)
     if not (dest/MANIFEST_NAME).exists(): verify_folder(dest, show=False)
     df = read_manifest(dest)
+    if not len(df): raise ValueError(f'No images in {dest}: nothing to report')
     table = _report_table(df)
     ok = df[df.status == 'ok']
     w, h = ok.width.astype(int), ok.height.astype(int)
@@ -671,16 +679,18 @@ def data_report(dest:Path, # The dataset folder
     qcols = [c for c in table.columns if c.startswith('quarantined')]
     bars = table[['kept', 'duplicates']].assign(quarantined=table[qcols].sum(axis=1) if qcols else 0)
     bars.plot.barh(stacked=True, ax=ax, color=['tab:green', 'tab:orange', 'tab:red']); ax.set_title('images per class')
+    ax.legend(fontsize=8); ax.set_ylabel('')
     ax = fig.add_subplot(gs[0, thirds[1]])
     ax.scatter(w, h, s=6, alpha=0.5); ax.set_xlabel('width'); ax.set_ylabel('height'); ax.set_title('image sizes (px)')
     ax = fig.add_subplot(gs[0, thirds[2]])
     table['grayscale share'].plot.barh(ax=ax, color='gray'); ax.set_xlim(0, 1); ax.set_title('black-and-white share')
+    ax.set_ylabel('')
     _sample_grid(fig, gs, dest, df, ncol, seed)
     out = Path(out_png) if out_png else dest/'_report'/'data_report.png'
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=80)
     if not in_notebook(): plt.close(fig)
     sizes = dict(width=w.describe().round(1).to_dict(), height=h.describe().round(1).to_dict())
-    quarantined = dict(Counter(r.split(':')[0] for r in df.reason[df.status == 'quarantined']))
-    return dict(table=table, quarantined=quarantined, sizes=sizes, png=out,
+    quarantined = dict(Counter(k for k in map(reason_kind, df.reason[df.status == 'quarantined']) if k != 'converted'))
+    return dict(table=table, quarantined=quarantined, converted=int(table.converted.sum()), sizes=sizes, png=out,
                 grayscale_share=table['grayscale share'].to_dict())

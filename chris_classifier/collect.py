@@ -10,7 +10,7 @@ __all__ = ['ENGINES', 'SEARCH_DIR', 'IMAGE_SUFFIXES', 'HEADERS', 'HASH_SIZE', 'c
            'to_rgb', 'is_grayscale', 'check_image', 'duplicate_groups', 'reason_kind', 'verify_folder',
            'collect_images', 'data_report']
 
-# %% ../nbs/01_collect.ipynb #0759c345
+# %% ../nbs/01_collect.ipynb #d946d53e
 import csv, hashlib, io, json, mimetypes, os, random, re, sys, threading, time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .core import *
 
-# %% ../nbs/01_collect.ipynb #86b1951a
+# %% ../nbs/01_collect.ipynb #260c2e43
 def class_slug(name:str # Any class name, e.g. "Grizzly bear"
               )->str:
     "A safe folder name for `name`: lowercase letters, digits and `_` only."
@@ -47,7 +47,7 @@ def as_classes(classes=None # None (all five), names, `Chris`es, or a dict {name
         return [Chris(as_class(n).name, as_class(n).folder, q) for n, q in classes.items()]
     return [as_class(c) for c in classes]
 
-# %% ../nbs/01_collect.ipynb #5b0eebb9
+# %% ../nbs/01_collect.ipynb #5a9c4ff1
 class ImageSearch:
     "An image search engine: `search(query, n)` returns up to `n` image URLs."
     name = 'search'  # Short name, recorded in the search cache
@@ -61,9 +61,12 @@ class ImageSearch:
     def classes(self)->list:
         "The classes this engine knows without being told (a URL list knows its labels)."
         return list(CLASSES)
+    def query(self, c:Chris)->str:
+        "What the manifest's `query` column records for images of `c`."
+        return c.query
     def __repr__(self): return f'{type(self).__name__}()'
 
-# %% ../nbs/01_collect.ipynb #5c6bf474
+# %% ../nbs/01_collect.ipynb #758c0e4a
 class DDGSearch(ImageSearch):
     "DuckDuckGo image search through the `ddgs` package (no key needed)."
     name = 'ddg'
@@ -77,7 +80,7 @@ class DDGSearch(ImageSearch):
         except DDGSException as e: raise ConnectionError(f'DuckDuckGo: {e}') from e
         return [r['image'] for r in res if r.get('image')][:n]
 
-# %% ../nbs/01_collect.ipynb #4e380332
+# %% ../nbs/01_collect.ipynb #78a28b96
 class SerpApiSearch(ImageSearch):
     "Bing (or Google) images through SerpApi, with fastai's `search_images_serpapi`; key from `SERPAPI_KEY`."
     name = 'serpapi'
@@ -91,7 +94,7 @@ class SerpApiSearch(ImageSearch):
                                      "or use engine='ddg' (no key) or engine='urls' with your own list")
         return list(search_images_serpapi(query, engine=self.engine, key=key, max_images=n))
 
-# %% ../nbs/01_collect.ipynb #dd55fed3
+# %% ../nbs/01_collect.ipynb #2d51145a
 class UrlListSearch(ImageSearch):
     "URLs from a file: CSV with header `label,url`, or a text file of URLs for one class."
     name, cache = 'urls', False
@@ -113,9 +116,10 @@ class UrlListSearch(ImageSearch):
     def search(self, query, n): raise TypeError('A URL list is read per class: use `urls_for`')
     def urls_for(self, c, n): return next((us for k, us in self.urls.items() if k.folder == c.folder), [])[:n]
     def classes(self): return list(self.urls)
+    def query(self, c): return f'url list {self.path.name}'
     def __repr__(self): return f'UrlListSearch({str(self.path)!r})'
 
-# %% ../nbs/01_collect.ipynb #5cae2dd8
+# %% ../nbs/01_collect.ipynb #b8440b0d
 ENGINES = {'ddg': DDGSearch, 'duckduckgo': DDGSearch, 'serpapi': SerpApiSearch, 'bing': SerpApiSearch}
 
 def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
@@ -129,7 +133,7 @@ def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
     if engine not in ENGINES: raise ValueError(f"Unknown engine {engine!r}: use one of 'ddg', 'serpapi', 'urls'")
     return ENGINES[engine](**kw)
 
-# %% ../nbs/01_collect.ipynb #67e0c05b
+# %% ../nbs/01_collect.ipynb #0496f328
 class SearchError(RuntimeError): "An image search failed even after retrying."
 
 def search_retry(engine:ImageSearch, # The engine to ask
@@ -148,7 +152,7 @@ def search_retry(engine:ImageSearch, # The engine to ask
                                   "or use another engine ('ddg', 'serpapi') or your own list (engine='urls').") from e
             time.sleep(wait * 2**i)
 
-# %% ../nbs/01_collect.ipynb #b9f0c7da
+# %% ../nbs/01_collect.ipynb #42cb8148
 SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one JSON file per class
 
 def search_cache(dest:Path, c:Chris)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
@@ -171,13 +175,13 @@ def cached_search(dest:Path, # The dataset folder
                  )->list:
     "Up to `n` URLs for `c`, from the cache in `dest/_search/` when it can answer, else searched (and cached)."
     f = search_cache(dest, c); got = _read_json(f)
-    if (engine.cache and not refresh and got.get('engine') == engine.name and got.get('query') == c.query
+    if (engine.cache and not refresh and got.get('engine') == engine.name and got.get('query') == engine.query(c)
         and (got.get('n', 0) >= n or len(got.get('urls', [])) >= n)): return got['urls'][:n]
     urls = list(dict.fromkeys(search_retry(engine, c, n, **kw)))  # unique, in order
-    _write_json(f, {**got, 'engine': engine.name, 'query': c.query, 'n': n, 'urls': urls})
+    _write_json(f, {**got, 'engine': engine.name, 'query': engine.query(c), 'n': n, 'urls': urls})
     return urls
 
-# %% ../nbs/01_collect.ipynb #e8e882d8
+# %% ../nbs/01_collect.ipynb #958ddfe4
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.tif', '.tiff')
 _MAGIC = [(b'\xff\xd8\xff', '.jpg'), (b'\x89PNG\r\n\x1a\n', '.png'), (b'GIF87a', '.gif'), (b'GIF89a', '.gif'),
           (b'BM', '.bmp'), (b'II*\x00', '.tif'), (b'MM\x00*', '.tif')]
@@ -196,7 +200,7 @@ def image_suffix(head:bytes, # The first bytes of a file
     ext = mimetypes.guess_extension(content_type.split(';')[0].strip()) if content_type else None
     return ext if ext in IMAGE_SUFFIXES else '.jpg'
 
-# %% ../nbs/01_collect.ipynb #46492c57
+# %% ../nbs/01_collect.ipynb #ca1576d4
 @dataclass
 class Download:
     "What happened to one URL."
@@ -214,7 +218,7 @@ def existing_download(folder:Path, url:str)->Path:
     "The file already downloaded from `url` into `folder`, or None."
     return next(Path(folder).glob(url_stem(url) + '.*'), None)
 
-# %% ../nbs/01_collect.ipynb #fb18697f
+# %% ../nbs/01_collect.ipynb #10136ee8
 class _Fail(Exception):
     def __init__(self, reason, permanent=False): super().__init__(reason); self.permanent = permanent
 
@@ -261,7 +265,7 @@ def download_image(url:str, # The image's URL
     except Exception as e: return Download(url, reason=f'error: {type(e).__name__}: {e}'[:200])
     finally: tmp.unlink(missing_ok=True)  # our own partial file, never an image
 
-# %% ../nbs/01_collect.ipynb #f3262d4c
+# %% ../nbs/01_collect.ipynb #518c84c8
 @dataclass
 class Reply:
     "How `ImageServer` answers one path."
@@ -309,7 +313,7 @@ class ImageServer:
     def __exit__(self, *args):
         self.stopping.set(); self.httpd.shutdown(); self.httpd.server_close()
 
-# %% ../nbs/01_collect.ipynb #0d370840
+# %% ../nbs/01_collect.ipynb #d6935866
 def progress(items, # An iterable
              total:int, # How many items it yields
              what:str='', # What is counted, shown beside the count
@@ -340,7 +344,7 @@ def download_urls(urls:list, # URLs to download
         for f in progress(as_completed(futs), len(futs), f'{folder.name} downloads', show): res[futs[f]] = f.result()
     return [res[u] for u in urls]
 
-# %% ../nbs/01_collect.ipynb #e7941c51
+# %% ../nbs/01_collect.ipynb #2f2928c0
 class BadImage(ValueError): "A file that cannot be used as an image; the message is the reason."
 
 def _not_image_reason(data:bytes)->str:
@@ -371,7 +375,7 @@ def open_image(data:bytes, # The file's bytes
     if min(w, h) < min_size: raise BadImage(f'too small: {w}x{h} pixels')
     return img
 
-# %% ../nbs/01_collect.ipynb #6d0a356b
+# %% ../nbs/01_collect.ipynb #2edc558a
 def needs_rgb(img)->str:
     "Why `img` must be rewritten before training ('' when it is a plain JPEG/PNG in RGB or L)."
     why = []
@@ -400,17 +404,17 @@ def to_rgb(img:Image.Image, # An opened image, of any mode
         bg = Image.new('RGB', img.size, background); bg.paste(img, mask=img.getchannel('A')); img = bg
     return img.convert('RGB')
 
-# %% ../nbs/01_collect.ipynb #15317d1b
+# %% ../nbs/01_collect.ipynb #e38dbefe
 def is_grayscale(img:Image.Image, # Any image
                  tol:float=6, # Largest average difference between colour channels, out of 255
                 )->bool:
     "True when `img` has (almost) no colour."
     if img.mode in ('1', 'L', 'LA', 'I', 'I;16', 'F'): return True
-    a = np.asarray(img.convert('RGB').resize((64, 64)), dtype=np.int16)
+    a = np.asarray(img.convert('RGB').resize((64, 64), Image.NEAREST), dtype=np.int16)  # 4096 pixels are plenty
     chroma = a.max(-1) - a.min(-1)
     return bool(chroma.mean() < tol and np.percentile(chroma, 95) < 3*tol)
 
-# %% ../nbs/01_collect.ipynb #68975ff6
+# %% ../nbs/01_collect.ipynb #6b7383ce
 HASH_SIZE = 16  # Perceptual hash of 16x16 = 256 bits: 8x8 confuses look-alike images (our generated ones do)
 
 def check_image(data:bytes, # A file's bytes
@@ -434,7 +438,7 @@ def check_image(data:bytes, # A file's bytes
     return dict(width=w, height=h, mode='RGB' if why else img.mode, grayscale=is_grayscale(img),
                 phash=str(imagehash.phash(img, hash_size=HASH_SIZE)), fix=(why, img) if why else None)
 
-# %% ../nbs/01_collect.ipynb #79498853
+# %% ../nbs/01_collect.ipynb #de484625
 def _hash_bits(phashes:list)->np.ndarray:
     return np.stack([np.unpackbits(np.frombuffer(bytes.fromhex(p), np.uint8)) for p in phashes]).astype(bool)
 
@@ -460,7 +464,7 @@ def duplicate_groups(sha256:list, # Exact hash per image
     for i in range(n): groups.setdefault(find(i), []).append(i)
     return [g for g in groups.values() if len(g) > 1]
 
-# %% ../nbs/01_collect.ipynb #213520fc
+# %% ../nbs/01_collect.ipynb #4ba9759d
 def _class_files(dest:Path)->list:
     "Every file (not only image names) under the class folders of `dest`, leaving out hidden ones."
     return sorted(f for c in class_folders(dest) for f in c.rglob('*')
@@ -468,6 +472,16 @@ def _class_files(dest:Path)->list:
 
 def _rel(dest, f)->str: return Path(f).relative_to(dest).as_posix()
 _NAMING = threading.Lock()
+
+def _sources(dest:Path)->dict:
+    "Where downloads came from: {(class folder, file stem): {url, query}}, from the search cache of `dest`."
+    res = {}
+    for f in (Path(dest)/SEARCH_DIR).glob('*.json'):
+        d = _read_json(f)
+        for u in d.get('urls', []): res[(f.stem, url_stem(u))] = dict(url=u, query=d.get('query', ''))
+    return res
+
+def _src_key(dest, f): return (Path(f).relative_to(dest).parts[0], Path(f).stem)
 
 def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels)->list:
     "Rows for file `f` of `dest`: checked (or reused from `old`), quarantined or converted."
@@ -499,7 +513,7 @@ def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels)->list:
              'quarantined_to': _rel(dest, q), 'mode': Image.open(io.BytesIO(data)).mode},
             {**row, 'file': _rel(dest, new), 'sha256': hashlib.sha256(new_data).hexdigest()}]
 
-# %% ../nbs/01_collect.ipynb #e4cfa828
+# %% ../nbs/01_collect.ipynb #a14bd37d
 def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
     "Quarantine duplicates among the `ok` rows (updated in place); returns the label conflicts (lists of files)."
     ok = [r for r in rows if r['status'] == 'ok']
@@ -521,7 +535,7 @@ def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
             if r['status'] != 'ok': r['quarantined_to'] = _rel(dest, quarantine_file(dest, r['file']))
     return conflicts
 
-# %% ../nbs/01_collect.ipynb #3980a49c
+# %% ../nbs/01_collect.ipynb #0bb63fea
 def reason_kind(reason:str)->str: return reason.split(':')[0]
 
 def _summary(df, conflicts)->dict:
@@ -539,7 +553,7 @@ def _summary(df, conflicts)->dict:
                 quarantined=dict(Counter(map(reason_kind, q.reason))), converted=int(conv.sum()),
                 conflicts=conflicts, grayscale=int((ok.grayscale == '1').sum()), per_class=per_class)
 
-# %% ../nbs/01_collect.ipynb #d91f8087
+# %% ../nbs/01_collect.ipynb #4f3d1237
 def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
                   min_size:int=32, # Smallest width and height of an image
                   max_pixels:int=40_000_000, # Largest width*height (decompression bombs are far larger)
@@ -552,12 +566,14 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
     dest = Path(dest)
     for f in dest.glob('*/.*.converting.*'): f.unlink()  # our own temp file from a killed run
     old = read_manifest(dest)
-    by_file = {r['file']: r for r in old.to_dict('records') if r['status'] in ('ok', 'new')}
-    keep = [r for r in old.to_dict('records') if r['status'] not in ('ok', 'new')]
+    by_file = {r['file']: r for r in old.to_dict('records') if r['status'] == 'ok'}
+    keep = [r for r in old.to_dict('records') if r['status'] != 'ok']
+    src = _sources(dest)
     files = _class_files(dest)
     rows = []
     with ThreadPoolExecutor(max(1, n_workers)) as ex:
-        futs = [ex.submit(_check_file, dest, f, by_file.get(_rel(dest, f), {}), min_size, max_pixels) for f in files]
+        futs = [ex.submit(_check_file, dest, f, by_file.get(_rel(dest, f)) or src.get(_src_key(dest, f), {}),
+                          min_size, max_pixels) for f in files]
         for fut in progress(futs, len(futs), 'verified', show): rows += fut.result()
     conflicts = _resolve_duplicates(dest, rows, near)
     seen = {r['file'] for r in rows}
@@ -568,16 +584,7 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
     write_manifest(dest, df)
     return _summary(df, conflicts)
 
-# %% ../nbs/01_collect.ipynb #b19916c6
-def _record_downloads(dest:Path, c:Chris, results:list):
-    "Add manifest rows (status 'new') for the files downloaded for `c`, so verification knows their URL and query."
-    import pandas as pd
-    df = read_manifest(dest)
-    have = set(df.file)
-    new = [dict(file=_rel(dest, r.file), label=c.folder, status='new', url=r.url, query=c.query)
-           for r in results if r.file is not None and _rel(dest, r.file) not in have]
-    if new: write_manifest(dest, pd.concat([df, pd.DataFrame(new)], ignore_index=True).fillna('').astype(str))
-
+# %% ../nbs/01_collect.ipynb #abb66679
 def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_kw, dl_kw)->dict:
     "Search and download one class; returns its report."
     urls = cached_search(dest, c, engine, per_class, refresh=refresh, **search_kw)
@@ -587,7 +594,6 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
     known = set(m.url[(m.label == c.folder) & (m.url != '')])
     todo = [u for u in urls if u not in known and u not in failed]
     res = download_urls(todo, Path(dest)/c.folder, n_workers=n_workers, show=show, **dl_kw)
-    _record_downloads(dest, c, res)
     st = Counter(r.status for r in res)
     report = dict(found=len(urls), saved=st['saved'], existing=st['exists'] + sum(u in known for u in urls),
                   skipped=sum(u in failed and u not in known for u in urls),
@@ -596,7 +602,7 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
     _write_json(cache, {**_read_json(cache), 'failed': failed})
     return report
 
-# %% ../nbs/01_collect.ipynb #88ac42e9
+# %% ../nbs/01_collect.ipynb #e59ffba1
 def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class is made)
                    classes=None, # Class names, `Chris`es or {name: query}; default: all five (or the URL list's labels)
                    per_class:int=100, # URLs to search for per class
@@ -623,7 +629,7 @@ def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class
     if verify: report['verify'] = verify_folder(dest, show=show, **kw)
     return report
 
-# %% ../nbs/01_collect.ipynb #58e0b568
+# %% ../nbs/01_collect.ipynb #46ed06c2
 def _report_table(df):
     "Per class: kept, duplicates, converted, grayscale share and quarantined by reason."
     import pandas as pd
@@ -655,7 +661,7 @@ def _sample_grid(fig, gs, dest, df, n_samples, seed):
                 ax.imshow(im.convert('RGB'))
             if c == 0: ax.set_title(lbl, loc='left', fontsize=10)
 
-# %% ../nbs/01_collect.ipynb #1df0e389
+# %% ../nbs/01_collect.ipynb #2625ac85
 def data_report(dest:Path, # The dataset folder
                 out_png:Path=None, # Where to save the figure; default `dest/_report/data_report.png`
                 n_samples:int=6, # Sample images shown per class

@@ -10,7 +10,7 @@ __all__ = ['SEARCH_ENGINES', 'SEARCH_DIR', 'IMAGE_SUFFIXES', 'REQUEST_HEADERS', 
            'needs_rgb', 'to_rgb', 'is_grayscale', 'check_image', 'duplicate_groups', 'reason_kind', 'verify_folder',
            'collect_images', 'data_report']
 
-# %% ../nbs/01_collect.ipynb #381c9b67
+# %% ../nbs/01_collect.ipynb #09fc8941
 import csv, hashlib, io, json, mimetypes, os, random, re, sys, threading, time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .core import *
 
-# %% ../nbs/01_collect.ipynb #71dcce54
+# %% ../nbs/01_collect.ipynb #ad420b30
 def class_slug(name:str # Any class name, e.g. "Grizzly bear"
               )->str:
     "A safe folder name for `name`: lowercase letters, digits and `_` only."
@@ -47,7 +47,7 @@ def as_classes(classes=None # None (all five), names, `Chris`es, or a dict {name
         return [Chris(as_class(n).name, as_class(n).folder, q) for n, q in classes.items()]
     return [as_class(c) for c in classes]
 
-# %% ../nbs/01_collect.ipynb #4b82a3a2
+# %% ../nbs/01_collect.ipynb #b52ee0c8
 class ImageSearch:
     "An image search engine: `search(query, n)` returns up to `n` image URLs."
     name = 'search'  # Short name, recorded in the search cache
@@ -66,7 +66,7 @@ class ImageSearch:
         return c.query
     def __repr__(self): return f'{type(self).__name__}()'
 
-# %% ../nbs/01_collect.ipynb #602e4e5b
+# %% ../nbs/01_collect.ipynb #f02231c9
 class DDGSearch(ImageSearch):
     "DuckDuckGo image search through the `ddgs` package (no key needed)."
     name = 'ddg'
@@ -87,7 +87,7 @@ class DDGSearch(ImageSearch):
             if not new or len(urls) >= n: break
         return list(urls)[:n]
 
-# %% ../nbs/01_collect.ipynb #354b744c
+# %% ../nbs/01_collect.ipynb #f2639ce1
 class SerpApiSearch(ImageSearch):
     "Bing (or Google) images through SerpApi, with fastai's `search_images_serpapi`; key from `SERPAPI_KEY`."
     name = 'serpapi'
@@ -106,7 +106,7 @@ class SerpApiSearch(ImageSearch):
                 raise ValueError(f'SerpApi refused the key ({e.response.status_code}): check SERPAPI_KEY') from e
             raise
 
-# %% ../nbs/01_collect.ipynb #79c51e9b
+# %% ../nbs/01_collect.ipynb #644b01b8
 class UrlListSearch(ImageSearch):
     "URLs from a file: CSV with header `label,url`, or a text file of URLs for one class."
     name, cache = 'urls', False
@@ -131,7 +131,7 @@ class UrlListSearch(ImageSearch):
     def query(self, c): return f'url list {self.path.name}'
     def __repr__(self): return f'UrlListSearch({str(self.path)!r})'
 
-# %% ../nbs/01_collect.ipynb #43920371
+# %% ../nbs/01_collect.ipynb #f9162bed
 SEARCH_ENGINES = {'ddg': DDGSearch, 'duckduckgo': DDGSearch, 'serpapi': SerpApiSearch, 'bing': SerpApiSearch}
 
 def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
@@ -145,7 +145,7 @@ def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
     if engine not in SEARCH_ENGINES: raise ValueError(f"Unknown engine {engine!r}: use one of 'ddg', 'serpapi', 'urls'")
     return SEARCH_ENGINES[engine](**kw)
 
-# %% ../nbs/01_collect.ipynb #f235691f
+# %% ../nbs/01_collect.ipynb #27dedbac
 class SearchError(RuntimeError): "An image search failed even after retrying."
 
 def search_retry(engine:ImageSearch, # The engine to ask
@@ -164,7 +164,7 @@ def search_retry(engine:ImageSearch, # The engine to ask
                                   "or use another engine ('ddg', 'serpapi') or your own list (engine='urls').") from e
             time.sleep(wait * 2**i)
 
-# %% ../nbs/01_collect.ipynb #6d63b977
+# %% ../nbs/01_collect.ipynb #fd77dfcb
 SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one JSON file per class
 
 def search_cache(dest:Path, c:Chris)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
@@ -193,7 +193,7 @@ def cached_search(dest:Path, # The dataset folder
     _write_json(f, {**got, 'engine': engine.name, 'query': engine.query(c), 'n': n, 'urls': urls})
     return urls
 
-# %% ../nbs/01_collect.ipynb #23df366a
+# %% ../nbs/01_collect.ipynb #d3fe2656
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.tif', '.tiff')
 _MAGIC = [(b'\xff\xd8\xff', '.jpg'), (b'\x89PNG\r\n\x1a\n', '.png'), (b'GIF87a', '.gif'), (b'GIF89a', '.gif'),
           (b'BM', '.bmp'), (b'II*\x00', '.tif'), (b'MM\x00*', '.tif')]
@@ -212,7 +212,7 @@ def image_suffix(head:bytes, # The first bytes of a file
     ext = mimetypes.guess_extension(content_type.split(';')[0].strip()) if content_type else None
     return ext if ext in IMAGE_SUFFIXES else '.jpg'
 
-# %% ../nbs/01_collect.ipynb #dcfa70ca
+# %% ../nbs/01_collect.ipynb #6c4a5723
 @dataclass
 class Download:
     "What happened to one URL."
@@ -230,7 +230,7 @@ def existing_download(folder:Path, url:str)->Path:
     "The file already downloaded from `url` into `folder`, or None."
     return next(Path(folder).glob(url_stem(url) + '.*'), None)
 
-# %% ../nbs/01_collect.ipynb #31008e0d
+# %% ../nbs/01_collect.ipynb #0558f296
 class _Fail(Exception):
     def __init__(self, reason, permanent=False): super().__init__(reason); self.permanent = permanent
 
@@ -277,7 +277,7 @@ def download_image(url:str, # The image's URL
     except Exception as e: return Download(url, reason=f'error: {type(e).__name__}: {e}'[:200])
     finally: tmp.unlink(missing_ok=True)  # our own partial file, never an image
 
-# %% ../nbs/01_collect.ipynb #d3cad195
+# %% ../nbs/01_collect.ipynb #cb8b0d35
 @dataclass
 class Reply:
     "How `ImageServer` answers one path."
@@ -326,7 +326,7 @@ class ImageServer:
     def __exit__(self, *args):
         self.stopping.set(); self.httpd.shutdown(); self.httpd.server_close()
 
-# %% ../nbs/01_collect.ipynb #6c618968
+# %% ../nbs/01_collect.ipynb #ca040349
 def with_progress(items, # An iterable
                   total:int, # How many items it yields
                   what:str='', # What is counted, shown beside the count
@@ -359,7 +359,7 @@ def download_urls(urls:list, # URLs to download
         for f in with_progress(as_completed(futs), len(futs), f'{folder.name} downloads', show): res[futs[f]] = f.result()
     return [res[u] for u in urls]
 
-# %% ../nbs/01_collect.ipynb #7710d32d
+# %% ../nbs/01_collect.ipynb #628f9732
 class BadImage(ValueError): "A file that cannot be used as an image; the message is the reason."
 
 def _not_image_reason(data:bytes)->str:
@@ -390,7 +390,7 @@ def open_image(data:bytes, # The file's bytes
     if min(w, h) < min_size: raise BadImage(f'too small: {w}x{h} pixels')
     return img
 
-# %% ../nbs/01_collect.ipynb #bed3ef5c
+# %% ../nbs/01_collect.ipynb #08a7360b
 def needs_rgb(img)->str:
     "Why `img` must be rewritten before training ('' when it is a plain JPEG/PNG in RGB or L)."
     why = []
@@ -419,7 +419,7 @@ def to_rgb(img:Image.Image, # An opened image, of any mode
         bg = Image.new('RGB', img.size, background); bg.paste(img, mask=img.getchannel('A')); img = bg
     return img.convert('RGB')
 
-# %% ../nbs/01_collect.ipynb #e981ba9f
+# %% ../nbs/01_collect.ipynb #6269078c
 def is_grayscale(img:Image.Image, # Any image
                  tol:float=6, # Largest average difference between colour channels, out of 255
                 )->bool:
@@ -429,7 +429,7 @@ def is_grayscale(img:Image.Image, # Any image
     chroma = a.max(-1) - a.min(-1)
     return bool(chroma.mean() < tol and np.percentile(chroma, 95) < 3*tol)
 
-# %% ../nbs/01_collect.ipynb #c472e574
+# %% ../nbs/01_collect.ipynb #f83db7aa
 HASH_SIZE = 16  # Perceptual hash of 16x16 = 256 bits: 8x8 confuses look-alike images (our generated ones do)
 
 def check_image(data:bytes, # A file's bytes
@@ -453,7 +453,7 @@ def check_image(data:bytes, # A file's bytes
     return dict(width=w, height=h, mode='RGB' if why else img.mode, grayscale=is_grayscale(img),
                 phash=str(imagehash.phash(img, hash_size=HASH_SIZE)), fix=(why, img) if why else None)
 
-# %% ../nbs/01_collect.ipynb #fdd82769
+# %% ../nbs/01_collect.ipynb #9e49fc23
 def _hash_bits(phashes:list)->np.ndarray:
     return np.stack([np.unpackbits(np.frombuffer(bytes.fromhex(p), np.uint8)) for p in phashes]).astype(bool)
 
@@ -479,7 +479,7 @@ def duplicate_groups(sha256:list, # Exact hash per image
     for i in range(n): groups.setdefault(find(i), []).append(i)
     return [g for g in groups.values() if len(g) > 1]
 
-# %% ../nbs/01_collect.ipynb #b802bf87
+# %% ../nbs/01_collect.ipynb #cd42aeea
 def _class_files(dest:Path)->list:
     "Every file (not only image names) under the class folders of `dest`, leaving out hidden ones."
     return sorted(f for c in class_folders(dest) for f in c.rglob('*')
@@ -530,7 +530,7 @@ def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels)->list:
              'quarantined_to': _rel(dest, q), 'mode': Image.open(io.BytesIO(data)).mode},
             {**row, 'file': _rel(dest, new), 'sha256': hashlib.sha256(new_data).hexdigest()}]
 
-# %% ../nbs/01_collect.ipynb #57d9596f
+# %% ../nbs/01_collect.ipynb #3f985a76
 def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
     "Quarantine duplicates among the `ok` rows (updated in place); returns the label conflicts (lists of files)."
     ok = [r for r in rows if r['status'] == 'ok']
@@ -552,7 +552,7 @@ def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
             if r['status'] != 'ok': r['quarantined_to'] = _rel(dest, quarantine_file(dest, r['file']))
     return conflicts
 
-# %% ../nbs/01_collect.ipynb #182e8cec
+# %% ../nbs/01_collect.ipynb #6b602f4d
 def reason_kind(reason:str)->str: return reason.split(':')[0]
 
 def _summary(df, conflicts)->dict:
@@ -570,7 +570,7 @@ def _summary(df, conflicts)->dict:
                 quarantined=dict(Counter(map(reason_kind, q.reason))), converted=int(conv.sum()),
                 conflicts=conflicts, grayscale=int((ok.grayscale == '1').sum()), per_class=per_class)
 
-# %% ../nbs/01_collect.ipynb #4b0520b6
+# %% ../nbs/01_collect.ipynb #c68bd82a
 def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
                   min_size:int=32, # Smallest width and height of an image
                   max_pixels:int=40_000_000, # Largest width*height (decompression bombs are far larger)
@@ -601,7 +601,7 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
     write_manifest(dest, df)
     return _summary(df, conflicts)
 
-# %% ../nbs/01_collect.ipynb #0c93aeeb
+# %% ../nbs/01_collect.ipynb #eeecf1ce
 def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_kw, dl_kw)->dict:
     "Search and download one class; returns its report."
     urls = cached_search(dest, c, engine, per_class, refresh=refresh, **search_kw)
@@ -619,7 +619,7 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
     _write_json(cache, {**_read_json(cache), 'failed': failed})
     return report
 
-# %% ../nbs/01_collect.ipynb #466b458d
+# %% ../nbs/01_collect.ipynb #c578dbfb
 def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class is made)
                    classes=None, # Class names, `Chris`es or {name: query}; default: all five (or the URL list's labels)
                    per_class:int=100, # URLs to search for per class
@@ -646,7 +646,7 @@ def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class
     if verify: report['verify'] = verify_folder(dest, show=show, **kw)
     return report
 
-# %% ../nbs/01_collect.ipynb #f0625b85
+# %% ../nbs/01_collect.ipynb #70e052ab
 def _report_table(df):
     "Per class: kept, duplicates, converted, grayscale share and quarantined by reason."
     import pandas as pd
@@ -678,7 +678,7 @@ def _sample_grid(fig, gs, dest, df, n_samples, seed):
                 ax.imshow(im.convert('RGB'))
             if c == 0: ax.set_title(lbl, loc='left', fontsize=10)
 
-# %% ../nbs/01_collect.ipynb #58ab4c71
+# %% ../nbs/01_collect.ipynb #9004bab5
 def data_report(dest:Path, # The dataset folder
                 out_png:Path=None, # Where to save the figure; default `dest/_report/data_report.png`
                 n_samples:int=6, # Sample images shown per class

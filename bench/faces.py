@@ -22,7 +22,8 @@ Measured 2026-11-28 on 2 shared CPU cores (load average 4 to 9, so seconds are r
   avengers_faces        0.521 / 1039 s  0.000 / 70  0.000 / 85      1.000      0.00 / 0.026 (Scarlett Johansson left out)
   lfw_top7              0.599 / 1566 s  0.000 / 119 0.000 / 131     1.000      0.00 / 0.000 (Tony Blair left out)
   five_celebrity_faces  0.478 / 304 s   0.000 / 31  0.000 / 37      0.991      0.00 / 0.000 (Mindy Kaling left out)
-  five_celebrity_faces: project_cnn (train_model defaults) 0.565 / 83 s; cnn_crops 0.565 / 91 s.
+  project_cnn (train_model defaults) / cnn_crops: avengers_faces 0.604 / 80 s, 0.667 / 82 s;
+  five_celebrity_faces 0.565 / 83 s, 0.565 / 91 s (lfw_top7 not run: time).
 Targets met on all three: face learner error <= dlib reference, in <= 1/3 of the fastbook recipe's time (8-12%).
 """
 import argparse, contextlib, io, os, sys, tempfile, time

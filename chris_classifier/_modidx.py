@@ -149,6 +149,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                           'chris_classifier/collect.py'),
                                           'chris_classifier.collect.get_engine': ('collect.html#get_engine', 'chris_classifier/collect.py'),
                                           'chris_classifier.collect.hamming': ('collect.html#hamming', 'chris_classifier/collect.py'),
+                                          'chris_classifier.collect.has_internet': ( 'collect.html#has_internet',
+                                                                                     'chris_classifier/collect.py'),
                                           'chris_classifier.collect.image_suffix': ( 'collect.html#image_suffix',
                                                                                      'chris_classifier/collect.py'),
                                           'chris_classifier.collect.is_grayscale': ( 'collect.html#is_grayscale',

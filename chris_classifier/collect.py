@@ -8,7 +8,7 @@ __all__ = ['SEARCH_ENGINES', 'SEARCH_DIR', 'IMAGE_SUFFIXES', 'REQUEST_HEADERS', 
            'search_retry', 'search_cache', 'cached_search', 'url_stem', 'image_suffix', 'Download', 'existing_download',
            'download_image', 'Reply', 'ImageServer', 'with_progress', 'download_urls', 'BadImage', 'reason_kind',
            'open_image', 'needs_rgb', 'to_rgb', 'is_grayscale', 'check_image', 'hamming', 'duplicate_groups',
-           'verify_folder', 'collect_images', 'data_report']
+           'verify_folder', 'collect_images', 'has_internet', 'data_report']
 
 # %% ../nbs/01_collect.ipynb #0ce2b35f
 import csv, hashlib, io, json, mimetypes, os, random, re, sys, threading, time
@@ -658,6 +658,17 @@ def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class
         if show: print(f'{c.name}: {report["classes"][c.folder]}', flush=True)
     if verify: report['verify'] = verify_folder(dest, show=show, **kw)
     return report
+
+# %% ../nbs/01_collect.ipynb #787d73a3
+def has_internet(host:str='duckduckgo.com', # A host the image search needs
+                 port:int=443, # Its port
+                 timeout:float=3, # Seconds to wait for an answer
+                )->bool:
+    "True when a TCP connection to `host`:`port` opens within `timeout` seconds."
+    import socket
+    try:
+        with socket.create_connection((host, port), timeout=timeout): return True
+    except OSError: return False
 
 # %% ../nbs/01_collect.ipynb #4b51f42a
 def _report_table(df):

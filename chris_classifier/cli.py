@@ -7,7 +7,7 @@ __all__ = ['COMMANDS', 'subcommand', 'interactive', 'progress_bars', 'show_repor
            'faces_cmd', 'train_cmd', 'review_cmd', 'clean_cmd', 'answers', 'write_predictions_csv', 'predict_cmd',
            'app_cmd', 'demo_report', 'run_demo', 'demo_cmd', 'main']
 
-# %% ../nbs/08_cli.ipynb #7e5463e9
+# %% ../nbs/08_cli.ipynb #f6b6133a
 import csv, json, os, shutil, sys, time, traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ from fastcore.script import anno_parser
 
 from .core import *
 
-# %% ../nbs/08_cli.ipynb #5cce9918
+# %% ../nbs/08_cli.ipynb #3f0d5ce5
 COMMANDS = {}  # subcommand name -> (function, names of its positional parameters)
 
 def subcommand(name:str, # What the user types after `chris-classifier`
@@ -28,7 +28,7 @@ def subcommand(name:str, # What the user types after `chris-classifier`
         return f
     return _reg
 
-# %% ../nbs/08_cli.ipynb #587acea1
+# %% ../nbs/08_cli.ipynb #5724464f
 def interactive()->bool:
     "True when standard output is a terminal, where progress bars make sense."
     return bool(getattr(sys.stdout, 'isatty', None)) and sys.stdout.isatty()
@@ -36,27 +36,38 @@ def interactive()->bool:
 @contextmanager
 def progress_bars(show:bool # Draw fastprogress bars (True) or print plain lines only (False)
                  ):
-    "Inside this block fastai's progress bars are drawn only when `show`."
+    "Inside this block fastprogress's console bars are drawn only when `show`; the lines they `write` always print."
     import fastprogress.fastprogress as fp
-    old, fp.NO_BAR = fp.NO_BAR, not show
+    if show: yield; return
+    C = fp.ConsoleProgressBar
+    saved = {k: C.__dict__[k] for k in ('__init__', 'on_update', 'on_iter_end')}
+    def _quiet_init(self, gen, total=None, display=True, leave=True, parent=None, master=None, txt_len=60):
+        self.cols, self.length, self.max_len, self.prefix = 100, 40, 0, ''  # no test print of the bar character
+        fp.ProgressBar.__init__(self, gen, total, display, leave, parent, master)
+    C.__init__, C.on_update, C.on_iter_end = _quiet_init, fp.ProgressBar.on_update, fp.ProgressBar.on_iter_end
+    old, fp.NO_BAR = fp.NO_BAR, True
     try: yield
-    finally: fp.NO_BAR = old
+    finally:
+        for k, v in saved.items(): setattr(C, k, v)
+        fp.NO_BAR = old
 
-# %% ../nbs/08_cli.ipynb #34c5c221
+# %% ../nbs/08_cli.ipynb #64787804
 def show_report(report, # A dict (maybe nested) or any value
                 indent:str='', # Prefix for each line
                 max_items:int=8, # Longer lists show their first items and a count
                ):
     "Print `report` as readable `key: value` lines."
     if not isinstance(report, dict): print(f'{indent}{report}'); return
+    flat = lambda d: len(d) <= 8 and all(isinstance(o, (int, float, str, bool, type(None))) for o in d.values())
     for k, v in report.items():
-        if isinstance(v, dict) and v: print(f'{indent}{k}:'); show_report(v, indent+'  ', max_items)
+        if isinstance(v, dict) and v and flat(v): print(f'{indent}{k}: ' + ', '.join(f'{a}={b}' for a, b in v.items()))
+        elif isinstance(v, dict) and v: print(f'{indent}{k}:'); show_report(v, indent+'  ', max_items)
         elif isinstance(v, (list, tuple)) and len(v) > max_items:
             print(f'{indent}{k}: {len(v)} items, first {max_items}:')
             for o in v[:max_items]: print(f'{indent}  {o}')
         else: print(f'{indent}{k}: {v}')
 
-# %% ../nbs/08_cli.ipynb #9338a48d
+# %% ../nbs/08_cli.ipynb #08ff8a01
 @subcommand('sample', pos=['dest'])
 def sample_cmd(dest:str, # Folder to create the sample dataset in
                n_per_class:int=30, # Images per class
@@ -66,7 +77,7 @@ def sample_cmd(dest:str, # Folder to create the sample dataset in
     path = make_sample(dest, n_per_class=n_per_class, seed=seed)
     print(f'wrote {n_per_class*len(CLASS_FOLDERS)} images in {len(CLASS_FOLDERS)} class folders under {path}')
 
-# %% ../nbs/08_cli.ipynb #3cf29da0
+# %% ../nbs/08_cli.ipynb #e75c6ec1
 def _class_names(classes:str # Comma-separated class names, or None for all
                 )->list:
     "Display names of the classes in `classes`, checked against `CLASSES`."
@@ -84,8 +95,7 @@ def collect_cmd(dest:str, # Dataset folder to download into (one sub-folder per 
     from chris_classifier.collect import collect_images
     if urls_file and engine == 'ddg': engine = 'urls'
     if engine == 'urls' and not urls_file: raise ValueError('--engine urls needs --urls-file CSV (columns label,url)')
-    with progress_bars(interactive()):
-        report = collect_images(dest, classes=_class_names(classes), per_class=per_class, engine=engine, urls_file=urls_file)
+    report = collect_images(dest, classes=_class_names(classes), per_class=per_class, engine=engine, urls_file=urls_file)
     show_report(report)
 
 @subcommand('verify', pos=['dest'])
@@ -96,16 +106,16 @@ def verify_cmd(dest:str, # Dataset folder to check
     from chris_classifier.collect import verify_folder
     show_report(verify_folder(dest))
 
-# %% ../nbs/08_cli.ipynb #aa36d1ff
+# %% ../nbs/08_cli.ipynb #7f964872
 @subcommand('faces', pos=['data'])
 def faces_cmd(data:str, # Dataset of whole photos
               out:Annotated[str, {'required': True}]=None, # Folder for the dataset of face crops (same class folders)
              ):
     "Find, align and crop the main face of every image of DATA into a new dataset."
     from chris_classifier.faces import extract_faces
-    with progress_bars(interactive()): show_report(extract_faces(data, out))
+    show_report(extract_faces(data, out))
 
-# %% ../nbs/08_cli.ipynb #deac4706
+# %% ../nbs/08_cli.ipynb #3a99c2a3
 def _model_meta(model_dir:Path)->dict:
     "The metadata `model.json` of a model folder."
     f = Path(model_dir)/'model.json'
@@ -125,12 +135,12 @@ def train_cmd(data:str, # Dataset folder: one sub-folder of images per class
     if not Path(data).is_dir(): raise FileNotFoundError(f'no folder {data}')
     from chris_classifier.train import train_model
     kw = {k: v for k, v in dict(epochs=epochs, size=size).items() if v is not None}
-    with progress_bars(interactive()): train_model(data, out=out, arch=arch, pretrained=pretrained, seed=seed, **kw)
+    train_model(data, out=out, arch=arch, pretrained=pretrained, seed=seed, **kw)
     meta = _model_meta(out)
     print(f"model written to {out}: {meta.get('arch')} on {len(meta.get('vocab', []))} classes")
     show_report(meta.get('metrics', {}))
 
-# %% ../nbs/08_cli.ipynb #89c1a215
+# %% ../nbs/08_cli.ipynb #26f3667c
 @subcommand('review', pos=['model_dir', 'data'])
 def review_cmd(model_dir:str, # Model folder written by `train`
                data:str, # Dataset folder to evaluate on
@@ -139,28 +149,28 @@ def review_cmd(model_dir:str, # Model folder written by `train`
     "Evaluate the model on DATA: confusion matrix, top losses, per-class metrics."
     from chris_classifier.review import review_model
     _model_meta(model_dir)
-    with progress_bars(interactive()): metrics = review_model(model_dir, data, out)
+    metrics = review_model(model_dir, data, out)
     show_report(metrics)
     print(f'figures and metrics.json written to {out}')
 
-# %% ../nbs/08_cli.ipynb #d53f4d77
+# %% ../nbs/08_cli.ipynb #7bd592bd
 @subcommand('clean', pos=['data'])
 def clean_cmd(data:str, # Dataset folder
               decisions:str=None, # CSV with columns file,decision (decision: keep, delete, or a class folder)
-              undo:bool=False, # Undo the last decisions instead
-              steps:int=None, # With --undo: how many journaled steps to undo (default: the last run)
+              undo:bool=False, # Undo the last --decisions run instead
+              steps:int=1, # With --undo: how many --decisions runs to undo, newest first
              ):
     "Apply the image cleaner's decisions to DATA (--decisions CSV), or undo them (--undo)."
     if bool(decisions) == bool(undo): raise ValueError('give exactly one of --decisions CSV or --undo')
     if decisions and not Path(decisions).exists(): raise FileNotFoundError(f'no decisions file {decisions}')
+    if not Path(data).is_dir(): raise FileNotFoundError(f'no folder {data}')
     from chris_classifier.clean import apply_decisions, undo_decisions
-    entries = apply_decisions(data, decisions) if decisions else undo_decisions(data, steps=steps)
-    entries = list(entries or [])
+    entries = list(apply_decisions(data, decisions) if decisions else undo_decisions(data, steps=steps))
     print(f"{'applied' if decisions else 'undid'} {len(entries)} change(s) in {data}")
-    for e in entries[:20]: print(f'  {e}')
-    if len(entries) > 20: print(f'  ... and {len(entries)-20} more (see {Path(data)/"_journal"})')
+    for e in entries[:20]: print(f"  {e.get('op')}: {e.get('src')} -> {e.get('dst')}" if isinstance(e, dict) else f'  {e}')
+    if len(entries) > 20: print(f'  ... and {len(entries)-20} more (the journal is in {Path(data)/"_journal"})')
 
-# %% ../nbs/08_cli.ipynb #029b56da
+# %% ../nbs/08_cli.ipynb #f2640eb7
 def _image_paths(paths:list # Files and folders given by the user
                 )->list:
     "Files of `paths`, with folders replaced by the images inside them (leaving out `_*` and `.*` folders)."
@@ -172,7 +182,7 @@ def _image_paths(paths:list # Files and folders given by the user
         else: raise FileNotFoundError(f'no file or folder {p}')
     return res
 
-# %% ../nbs/08_cli.ipynb #13ec8f7c
+# %% ../nbs/08_cli.ipynb #547b9d2d
 def _predict_file(predictor, f):
     "The predictions for one file: one per face for a model that expects faces, else one."
     if getattr(predictor, 'expects_faces', False) and hasattr(predictor, 'predict_faces'): return list(predictor.predict_faces(f))
@@ -194,7 +204,7 @@ def answers(predictor, # A `Predictor`
             try: yield f, _predict_file(predictor, f)
             except ValueError as e: yield f, e
 
-# %% ../nbs/08_cli.ipynb #9062a73f
+# %% ../nbs/08_cli.ipynb #270cd0f7
 def _vocab(predictor, results)->list:
     "The class names of `predictor`, in its order."
     v = getattr(predictor, 'vocab', None)
@@ -240,7 +250,7 @@ def predict_cmd(model_dir:str, # Model folder written by `train`
     bad = sum(isinstance(r, Exception) for _, r in results)
     if bad: raise ValueError(f'{bad} of {len(files)} file(s) could not be read as images')
 
-# %% ../nbs/08_cli.ipynb #6eb6c9b2
+# %% ../nbs/08_cli.ipynb #393f835d
 @subcommand('app', pos=['model_dir'])
 def app_cmd(model_dir:str, # Model folder written by `train`
             port:int=7860, # Port to serve on
@@ -255,7 +265,7 @@ def app_cmd(model_dir:str, # Model folder written by `train`
     print(f'serving {model_dir} on http://{host}:{port} (Ctrl+C stops)', flush=True)
     make_gradio_app(model_dir).launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD_BYTES, quiet=True)
 
-# %% ../nbs/08_cli.ipynb #e08cea33
+# %% ../nbs/08_cli.ipynb #8fc636b9
 def _md_table(rows:list, # Rows of cells; the first row is the header
              )->str:
     "A Markdown table."
@@ -275,11 +285,12 @@ def demo_report(out:Path, # The demo folder (links in the report are relative to
     scal = [[k, v] for k, v in metrics.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
     per_class = {k: v for k, v in metrics.items() if isinstance(v, dict) and v and all(isinstance(o, dict) for o in v.values())}
     right = sum(t == p.label for _, t, p in heldout)
+    n_images = len(dataset_image_files(out/'data')) if (out/'data').exists() else '?'
     md = [f"# chris_classifier demo", '',
-          f"Generated sample data ({verify.get('n_ok', verify.get('ok', '?')) if isinstance(verify, dict) else '?'} usable images), "
-          f"a {meta.get('arch')} model fine-tuned at {meta.get('size')} px, reviewed and tested on images it never saw. "
-          f"Total {sum(steps.values()):.0f} s.", '',
-          '## Steps', '', _md_table([['step', 'seconds']] + [[k, round(v, 1)] for k, v in steps.items()]), '',
+          f"This demo generated {n_images} sample images of the five classes, verified them, fine-tuned `{meta.get('arch')}` "
+          f"on them at {meta.get('size')} px, reviewed the model on its validation images and tested it on {len(heldout)} "
+          f"images it had never seen. Total time: {sum(steps.values()):.0f} s.", '',
+          '## Steps', '', _md_table([['step', 'seconds']] + [[k, f'{v:.1f}'] for k, v in steps.items()] + [['total', f'{sum(steps.values()):.1f}']]), '',
           '## Verification', '', _md_table([['check', 'value']] + [[k, v] for k, v in verify.items() if not isinstance(v, (dict, list))]), '',
           '## Validation metrics', '', _md_table([['metric', 'value']] + scal), '']
     for name, tab in per_class.items():
@@ -290,13 +301,13 @@ def demo_report(out:Path, # The demo folder (links in the report are relative to
            '![top losses](review/top_losses.png)', '',
            f'## Held-out images: {right} of {len(heldout)} right', '',
            _md_table([['image', 'true', 'predicted', 'probability']] +
-                     [[f'[{Path(f).name}]({Path(f).relative_to(out).as_posix()})', t, p.label, p.probability] for f, t, p in heldout]), '',
+                     [[f'[{Path(f).name}]({Path(f).relative_to(out).as_posix()})', t, p.label, f'{p.probability:.3f}'] for f, t, p in heldout]), '',
            '## Next', '', '```sh', f'chris-classifier predict {out/"model"} IMAGE...', f'chris-classifier app {out/"model"}', '```', '']
     f = out/'report.md'
     f.write_text('\n'.join(md))
     return f
 
-# %% ../nbs/08_cli.ipynb #5868c279
+# %% ../nbs/08_cli.ipynb #2fc6a0e4
 _DEMO_MARK = '.chris_demo'
 _DEMO_PARTS = ('data', 'heldout', 'model', 'review', 'report.md')
 
@@ -346,18 +357,20 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
     step('predict held-out')
     return demo_report(out, steps, vrep, metrics, heldout, _model_meta(out/'model'))
 
-# %% ../nbs/08_cli.ipynb #d9297bdd
+# %% ../nbs/08_cli.ipynb #2facbda7
 @subcommand('demo')
 def demo_cmd(out:str='demo', # Folder for the demo's data, model, figures and report
              n_per_class:int=24, # Sample images per class
              epochs:int=2, # Epochs of fine-tuning
+             size:int=128, # Image size for training, in pixels
+             pretrained:bool=True, # Start from the packaged pretrained weights (--no-pretrained: random weights)
             ):
     "The whole pipeline on generated sample data, offline: data, verify, train, review, export, predict, report."
     start = time.time()
-    with progress_bars(interactive()): report = run_demo(out, n_per_class=n_per_class, epochs=epochs)
+    report = run_demo(out, n_per_class=n_per_class, epochs=epochs, size=size, pretrained=pretrained)
     print(f'demo done in {time.time()-start:.0f} s: report in {report}')
 
-# %% ../nbs/08_cli.ipynb #6de44051
+# %% ../nbs/08_cli.ipynb #20d45a11
 def _usage():
     lines = ['usage: chris-classifier COMMAND [options]   (chris-classifier COMMAND --help for its options)', '', 'commands:']
     lines += [f'  {n:<10} {(f.__doc__ or "").splitlines()[0]}' for n, (f, _) in COMMANDS.items()]
@@ -388,7 +401,8 @@ def main(argv:list=None # Arguments after the program name; default `sys.argv[1:
     try: args = vars(parser.parse_args(argv[1:]))
     except SystemExit as e: return e.code or 0
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    try: func(**args)
+    try:
+        with progress_bars(interactive()): func(**args)
     except KeyboardInterrupt: print(f'chris-classifier {argv[0]}: interrupted', file=sys.stderr); return 130
     except Exception as e:
         if debug: traceback.print_exc()

@@ -6,14 +6,14 @@
 __all__ = ['KEEP', 'DELETE', 'REVIEW_REASON', 'JOURNAL_NAME', 'normalise_decision', 'read_decisions', 'write_decisions',
            'journal_file', 'read_journal', 'apply_decisions', 'undo_decisions', 'ChrisCleaner']
 
-# %% ../nbs/05_clean.ipynb #00fc281b
+# %% ../nbs/05_clean.ipynb #497ef3a3
 import csv, json, os, shutil, time, uuid, warnings
 from functools import partial
 from pathlib import Path
 
 from .core import *
 
-# %% ../nbs/05_clean.ipynb #0cfcfc28
+# %% ../nbs/05_clean.ipynb #df563680
 KEEP, DELETE = 'keep', 'delete'  # The two decisions that are not a class folder name
 REVIEW_REASON = 'removed in review'  # Manifest reason of an image deleted in the review
 
@@ -32,7 +32,7 @@ def normalise_decision(decision:str, # What the user or the widget chose: keep, 
     if folder in classes: return folder
     raise ValueError(f"Unknown decision {decision!r}: use keep, delete or a class folder ({', '.join(classes)})")
 
-# %% ../nbs/05_clean.ipynb #a800cf24
+# %% ../nbs/05_clean.ipynb #ba10731a
 def read_decisions(decisions, # A CSV path (`file,decision` columns), a dict {file: decision}, or (file, decision) pairs
                   )->list:
     "The decisions as a list of `(file, decision)` pairs."
@@ -65,7 +65,7 @@ def _rel(data, file)->str:
     try: return file.relative_to(data.absolute()).as_posix()
     except ValueError: return file.resolve().relative_to(data.resolve()).as_posix()
 
-# %% ../nbs/05_clean.ipynb #be41a98c
+# %% ../nbs/05_clean.ipynb #2ac75800
 JOURNAL_NAME = '_journal'  # Folder of the review journal, inside the dataset folder
 
 def journal_file(data:Path # The dataset folder
@@ -84,17 +84,17 @@ def read_journal(data:Path # The dataset folder
         except json.JSONDecodeError: pass  # a line cut short by a crash: its move is found by `_recover`
     return res
 
-def _log(data, **entry):
-    "Append `entry` to the journal of `data` and flush it to disk before returning."
+def _log(data, sync=False, **entry):
+    "Append `entry` to the journal of `data`; with `sync`, make sure it is on disk before returning."
     f = journal_file(data)
     f.parent.mkdir(parents=True, exist_ok=True)
     with open(f, 'a') as fh:
         fh.write(json.dumps(entry) + '\n')
-        fh.flush(); os.fsync(fh.fileno())
+        if sync: fh.flush(); os.fsync(fh.fileno())
 
 def _new_batch(kind='apply')->str: return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{kind}-{uuid.uuid4().hex[:6]}"
 
-# %% ../nbs/05_clean.ipynb #3923c160
+# %% ../nbs/05_clean.ipynb #b0c7e0d2
 def _ops(data)->dict:
     "The journal's operations, {(batch, seq): intent entry, with 'state' set from its latest line}."
     ops = {}
@@ -111,7 +111,7 @@ def _active(data, ops=None)->list:
     undone = {tuple(o['undoes']) for o in ops.values() if o['op'] == 'undo' and o['state'] == 'done'}
     return [o for k, o in ops.items() if o['op'] != 'undo' and o['state'] == 'done' and k not in undone]
 
-# %% ../nbs/05_clean.ipynb #d8bc6d05
+# %% ../nbs/05_clean.ipynb #e956fc4a
 def _set_row(rows:list, drop:set, new:dict=None)->list:
     "`rows` without those whose file is in `drop`, with `new` (if any) where the first of them was."
     pos = next((i for i, r in enumerate(rows) if r['file'] in drop), None)
@@ -133,15 +133,16 @@ def _manifest_op(rows:list, o:dict)->list:
     return _set_row(rows, {o['src'], o['dst']}, row)
 
 def _update_manifest(data, ops:list):
-    "Apply `ops` to the manifest of `data` (creating it when there is none), then note that in the journal."
+    "Apply `ops` to the manifest of `data` (if it has one), then note that in the journal."
     import pandas as pd
-    df = read_manifest(data)
-    rows = df.to_dict('records')
-    for o in ops: rows = _manifest_op(rows, o)
-    write_manifest(data, pd.DataFrame(rows, columns=df.columns).fillna(''))
+    if (Path(data)/MANIFEST_NAME).exists():
+        df = read_manifest(data)
+        rows = df.to_dict('records')
+        for o in ops: rows = _manifest_op(rows, o)
+        write_manifest(data, pd.DataFrame(rows, columns=df.columns).fillna(''))
     for b in dict.fromkeys(o['batch'] for o in ops): _log(data, batch=b, state='manifest')
 
-# %% ../nbs/05_clean.ipynb #dbb49eea
+# %% ../nbs/05_clean.ipynb #f500cb42
 def _missing_dirs(folder:Path)->list:
     "`folder` and its parents that do not exist yet, deepest first."
     res = []
@@ -152,7 +153,7 @@ def _move(data:Path, entry:dict)->dict:
     "Do the move described by `entry` (src, dst relative to `data`) with intent/done journal lines; returns `entry`."
     src, dst = data/entry['src'], data/entry['dst']
     entry['made_dirs'] = [_rel(data, d) for d in _missing_dirs(dst.parent)]
-    _log(data, **entry, state='intent')
+    _log(data, sync=True, **entry, state='intent')
     if entry['op'] == 'delete': dst = quarantine_file(data, src)
     else:
         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +162,7 @@ def _move(data:Path, entry:dict)->dict:
     _log(data, batch=entry['batch'], seq=entry['seq'], state='done', dst=entry['dst'])
     return entry
 
-# %% ../nbs/05_clean.ipynb #8bfbaaf1
+# %% ../nbs/05_clean.ipynb #643ebbb3
 def _free_path(path:Path, taken:set)->Path:
     "A path like `path` (`stem_1.ext`, ...) that does not exist and is not in `taken`."
     cand, i = unique_path(path), 0
@@ -170,7 +171,7 @@ def _free_path(path:Path, taken:set)->Path:
         cand = unique_path(path.with_name(f'{path.stem}_{i}{path.suffix}'))
     return cand
 
-# %% ../nbs/05_clean.ipynb #2327ec1b
+# %% ../nbs/05_clean.ipynb #13ca1107
 def _recover(data:Path):
     "Finish the journal of an interrupted `apply_decisions`/`undo_decisions` from what is on disk."
     ops = _ops(data)
@@ -187,7 +188,7 @@ def _recover(data:Path):
     todo = [o for o in ops.values() if o['state'] == 'done' and o['batch'] not in noted]
     if todo: _update_manifest(data, todo)
 
-# %% ../nbs/05_clean.ipynb #8e9cba21
+# %% ../nbs/05_clean.ipynb #ff914836
 def _check(data:Path, rel:str, decision:str, active:dict, known:set):
     "None when `decision` about `rel` has nothing to do, else raise or return the decision."
     parts = Path(rel).parts
@@ -229,16 +230,18 @@ def apply_decisions(data:Path, # The dataset folder
         if entries: _update_manifest(data, entries)
     return entries
 
-# %% ../nbs/05_clean.ipynb #a06084b7
+# %% ../nbs/05_clean.ipynb #96ac9474
 def undo_decisions(data:Path, # The dataset folder
-                   steps:int=None, # How many batches to undo, newest first; None: all
+                   steps:int=None, # How many batches (calls of `apply_decisions`) to undo, newest first; None: the last one; 'all': all
                   )->list:
     "Reverse the last `steps` batches of `apply_decisions` on `data`; returns the journal entries of the moves back."
+    if steps is None: steps = 1
+    if steps != 'all' and (not isinstance(steps, int) or steps < 0): raise ValueError(f"steps must be a count >= 0 or 'all', not {steps!r}")
     data = Path(data).absolute()
     _recover(data)
     active = _active(data)
     batches = list(dict.fromkeys(o['batch'] for o in active))
-    if steps is not None: batches = batches[len(batches)-steps:] if steps > 0 else []
+    if steps != 'all': batches = batches[len(batches)-steps:] if steps > 0 else []
     entries = []
     for b in reversed(batches):
         ub, done = _new_batch('undo'), []
@@ -257,22 +260,22 @@ def undo_decisions(data:Path, # The dataset folder
         entries += done
     return entries
 
-# %% ../nbs/05_clean.ipynb #d5e9a67b
+# %% ../nbs/05_clean.ipynb #5e8cd10b
 from fastai.vision.widgets import ImageClassifierCleaner, ImagesCleaner, _get_iw_info
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastcore.foundation import L
 
-# %% ../nbs/05_clean.ipynb #319f9715
+# %% ../nbs/05_clean.ipynb #13164cb8
 @delegates(ImagesCleaner)
 class ChrisCleaner(ImageClassifierCleaner):
     "fastai's `ImageClassifierCleaner` that keeps each file's mark across category and split changes, and applies marks with `apply_decisions`."
     def __init__(self, learn, # The `Learner` whose training and validation images to show
-                 data:Path=None, # The dataset folder; default `learn.dls.path`
+                 data:Path=None, # The dataset folder; default `learn.dls.train_folder` (set by `chris_dataloaders`), else `learn.dls.path`
                  marks:dict=None, # Marks to start from, {file: '<Delete>' or a class}, e.g. another cleaner's `marks`
                  **kwargs):
         self.marks = {Path(k): v for k, v in (marks or {}).items()}
-        self.data = Path(data or learn.dls.path).absolute()
+        self.data = Path(data or getattr(learn.dls, 'train_folder', None) or learn.dls.path).absolute()
         super().__init__(learn, **kwargs)
 
     def on_change_ds(self, change=None):
@@ -287,7 +290,7 @@ class ChrisCleaner(ImageClassifierCleaner):
         if change['new'] == '<Keep>': self.marks.pop(fn, None)
         else: self.marks[fn] = change['new']
 
-# %% ../nbs/05_clean.ipynb #eed4b1ec
+# %% ../nbs/05_clean.ipynb #c09f58cd
 @patch
 def decisions(self:ChrisCleaner)->list:
     "The marks as `(file, decision)` pairs for `apply_decisions`."

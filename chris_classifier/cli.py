@@ -7,7 +7,7 @@ __all__ = ['COMMANDS', 'subcommand', 'interactive', 'progress_bars', 'show_repor
            'faces_cmd', 'train_cmd', 'review_cmd', 'clean_cmd', 'answers', 'write_predictions_csv', 'predict_cmd',
            'app_cmd', 'demo_report', 'run_demo', 'demo_cmd', 'main']
 
-# %% ../nbs/08_cli.ipynb #f6b6133a
+# %% ../nbs/08_cli.ipynb #8688b57c
 import csv, json, os, shutil, sys, time, traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ from fastcore.script import anno_parser
 
 from .core import *
 
-# %% ../nbs/08_cli.ipynb #3f0d5ce5
+# %% ../nbs/08_cli.ipynb #ab50a844
 COMMANDS = {}  # subcommand name -> (function, names of its positional parameters)
 
 def subcommand(name:str, # What the user types after `chris-classifier`
@@ -28,7 +28,7 @@ def subcommand(name:str, # What the user types after `chris-classifier`
         return f
     return _reg
 
-# %% ../nbs/08_cli.ipynb #5724464f
+# %% ../nbs/08_cli.ipynb #4529f031
 def interactive()->bool:
     "True when standard output is a terminal, where progress bars make sense."
     return bool(getattr(sys.stdout, 'isatty', None)) and sys.stdout.isatty()
@@ -51,7 +51,7 @@ def progress_bars(show:bool # Draw fastprogress bars (True) or print plain lines
         for k, v in saved.items(): setattr(C, k, v)
         fp.NO_BAR = old
 
-# %% ../nbs/08_cli.ipynb #64787804
+# %% ../nbs/08_cli.ipynb #886cfd27
 def show_report(report, # A dict (maybe nested) or any value
                 indent:str='', # Prefix for each line
                 max_items:int=8, # Longer lists show their first items and a count
@@ -67,7 +67,7 @@ def show_report(report, # A dict (maybe nested) or any value
             for o in v[:max_items]: print(f'{indent}  {o}')
         else: print(f'{indent}{k}: {v}')
 
-# %% ../nbs/08_cli.ipynb #08ff8a01
+# %% ../nbs/08_cli.ipynb #cdb0093b
 @subcommand('sample', pos=['dest'])
 def sample_cmd(dest:str, # Folder to create the sample dataset in
                n_per_class:int=30, # Images per class
@@ -77,7 +77,7 @@ def sample_cmd(dest:str, # Folder to create the sample dataset in
     path = make_sample(dest, n_per_class=n_per_class, seed=seed)
     print(f'wrote {n_per_class*len(CLASS_FOLDERS)} images in {len(CLASS_FOLDERS)} class folders under {path}')
 
-# %% ../nbs/08_cli.ipynb #e75c6ec1
+# %% ../nbs/08_cli.ipynb #95e7f296
 def _class_names(classes:str # Comma-separated class names, or None for all
                 )->list:
     "Display names of the classes in `classes`, checked against `CLASSES`."
@@ -106,7 +106,7 @@ def verify_cmd(dest:str, # Dataset folder to check
     from chris_classifier.collect import verify_folder
     show_report(verify_folder(dest))
 
-# %% ../nbs/08_cli.ipynb #7f964872
+# %% ../nbs/08_cli.ipynb #725fe597
 @subcommand('faces', pos=['data'])
 def faces_cmd(data:str, # Dataset of whole photos
               out:Annotated[str, {'required': True}]=None, # Folder for the dataset of face crops (same class folders)
@@ -115,7 +115,7 @@ def faces_cmd(data:str, # Dataset of whole photos
     from chris_classifier.faces import extract_faces
     show_report(extract_faces(data, out))
 
-# %% ../nbs/08_cli.ipynb #3a99c2a3
+# %% ../nbs/08_cli.ipynb #0d6af978
 def _model_meta(model_dir:Path)->dict:
     "The metadata `model.json` of a model folder."
     f = Path(model_dir)/'model.json'
@@ -140,7 +140,7 @@ def train_cmd(data:str, # Dataset folder: one sub-folder of images per class
     print(f"model written to {out}: {meta.get('arch')} on {len(meta.get('vocab', []))} classes")
     show_report(meta.get('metrics', {}))
 
-# %% ../nbs/08_cli.ipynb #26f3667c
+# %% ../nbs/08_cli.ipynb #0a0ad9ef
 @subcommand('review', pos=['model_dir', 'data'])
 def review_cmd(model_dir:str, # Model folder written by `train`
                data:str, # Dataset folder to evaluate on
@@ -153,7 +153,7 @@ def review_cmd(model_dir:str, # Model folder written by `train`
     show_report(metrics)
     print(f'figures and metrics.json written to {out}')
 
-# %% ../nbs/08_cli.ipynb #7bd592bd
+# %% ../nbs/08_cli.ipynb #fcb2505d
 @subcommand('clean', pos=['data'])
 def clean_cmd(data:str, # Dataset folder
               decisions:str=None, # CSV with columns file,decision (decision: keep, delete, or a class folder)
@@ -170,7 +170,7 @@ def clean_cmd(data:str, # Dataset folder
     for e in entries[:20]: print(f"  {e.get('op')}: {e.get('src')} -> {e.get('dst')}" if isinstance(e, dict) else f'  {e}')
     if len(entries) > 20: print(f'  ... and {len(entries)-20} more (the journal is in {Path(data)/"_journal"})')
 
-# %% ../nbs/08_cli.ipynb #f2640eb7
+# %% ../nbs/08_cli.ipynb #9adf0320
 def _image_paths(paths:list # Files and folders given by the user
                 )->list:
     "Files of `paths`, with folders replaced by the images inside them (leaving out `_*` and `.*` folders)."
@@ -182,7 +182,7 @@ def _image_paths(paths:list # Files and folders given by the user
         else: raise FileNotFoundError(f'no file or folder {p}')
     return res
 
-# %% ../nbs/08_cli.ipynb #547b9d2d
+# %% ../nbs/08_cli.ipynb #ae9bdec5
 def _predict_file(predictor, f):
     "The predictions for one file: one per face for a model that expects faces, else one."
     if getattr(predictor, 'expects_faces', False) and hasattr(predictor, 'predict_faces'): return list(predictor.predict_faces(f))
@@ -204,7 +204,7 @@ def answers(predictor, # A `Predictor`
             try: yield f, _predict_file(predictor, f)
             except ValueError as e: yield f, e
 
-# %% ../nbs/08_cli.ipynb #270cd0f7
+# %% ../nbs/08_cli.ipynb #d367578e
 def _vocab(predictor, results)->list:
     "The class names of `predictor`, in its order."
     v = getattr(predictor, 'vocab', None)
@@ -235,10 +235,10 @@ def predict_cmd(model_dir:str, # Model folder written by `train`
                 pickle:bool=False, # Load fastai's pickle (export.pkl) instead of the safe format: runs code from the file
                ):
     "Say which Chris is in each image."
-    from chris_classifier.predict import Predictor
     _model_meta(model_dir)
     files = _image_paths(paths)
     if not files: raise FileNotFoundError(f'no images in {" ".join(paths)}')
+    from chris_classifier.predict import Predictor
     predictor = Predictor.from_dir(model_dir, pickle=pickle)
     results = []
     for f, preds in answers(predictor, files, bs=bs):
@@ -250,7 +250,7 @@ def predict_cmd(model_dir:str, # Model folder written by `train`
     bad = sum(isinstance(r, Exception) for _, r in results)
     if bad: raise ValueError(f'{bad} of {len(files)} file(s) could not be read as images')
 
-# %% ../nbs/08_cli.ipynb #393f835d
+# %% ../nbs/08_cli.ipynb #f4d6a87a
 @subcommand('app', pos=['model_dir'])
 def app_cmd(model_dir:str, # Model folder written by `train`
             port:int=7860, # Port to serve on
@@ -265,7 +265,7 @@ def app_cmd(model_dir:str, # Model folder written by `train`
     print(f'serving {model_dir} on http://{host}:{port} (Ctrl+C stops)', flush=True)
     make_gradio_app(model_dir).launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD_BYTES, quiet=True)
 
-# %% ../nbs/08_cli.ipynb #8fc636b9
+# %% ../nbs/08_cli.ipynb #624c9c97
 def _md_table(rows:list, # Rows of cells; the first row is the header
              )->str:
     "A Markdown table."
@@ -295,7 +295,8 @@ def demo_report(out:Path, # The demo folder (links in the report are relative to
           '## Validation metrics', '', _md_table([['metric', 'value']] + scal), '']
     for name, tab in per_class.items():
         cols = list(next(iter(tab.values())))
-        md += [f'Per class ({name}):', '', _md_table([['class'] + cols] + [[c] + [r.get(k, '') for k in cols] for c, r in tab.items()]), '']
+        title, first = {'per_class': ('Per class', 'class'), 'grayscale': ('Black-and-white and colour images', 'images')}.get(name, (name, ''))
+        md += [f'{title}:', '', _md_table([[first] + cols] + [[c] + [r.get(k, '') for k in cols] for c, r in tab.items()]), '']
     md += ['## Confusion matrix', '', '![confusion matrix](review/confusion_matrix.png)', '',
            '## Top losses', '', 'The validation images the model was most wrong, or least sure, about:', '',
            '![top losses](review/top_losses.png)', '',
@@ -307,7 +308,7 @@ def demo_report(out:Path, # The demo folder (links in the report are relative to
     f.write_text('\n'.join(md))
     return f
 
-# %% ../nbs/08_cli.ipynb #2fc6a0e4
+# %% ../nbs/08_cli.ipynb #e410e7a3
 _DEMO_MARK = '.chris_demo'
 _DEMO_PARTS = ('data', 'heldout', 'model', 'review', 'report.md')
 
@@ -327,6 +328,8 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
              n_per_class:int=24, # Sample images per class
              size:int=128, # Image size for training, in pixels
              epochs:int=2, # Epochs of fine-tuning
+             bs:int=8, # Batch size: small, so that 100 images still make enough steps
+             lr:float=1e-2, # Learning rate
              arch:str='efficientnet_lite0', # Architecture (the packaged pretrained one by default)
              pretrained:bool=True, # Start from the packaged pretrained weights
              n_heldout:int=2, # Held-out images per class (drawn with another seed)
@@ -334,11 +337,11 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
              log=print, # Where progress lines go
             )->Path:
     "Run the whole pipeline on generated data in `out`; returns the path of the report."
+    out = _demo_folder(out)
     from chris_classifier.collect import verify_folder
     from chris_classifier.train import train_model
     from chris_classifier.review import review_model
     from chris_classifier.predict import Predictor
-    out = _demo_folder(out)
     steps, t0 = {}, time.time()
     def step(name):
         nonlocal t0
@@ -346,7 +349,7 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
         log(f'{name}: {steps[name]:.1f} s')
     data = make_sample(out/'data', n_per_class=n_per_class, size=(size, 2*size), seed=seed); step('sample data')
     vrep = verify_folder(data); step('verify')
-    train_model(data, out=out/'model', arch=arch, epochs=epochs, size=size, pretrained=pretrained, seed=seed); step('train and export')
+    train_model(data, out=out/'model', arch=arch, epochs=epochs, size=size, pretrained=pretrained, seed=seed, bs=bs, lr=lr); step('train and export')
     metrics = review_model(out/'model', data, out/'review'); step('review')
     held = make_sample(out/'heldout', n_per_class=n_heldout, size=(size, 2*size), seed=seed+1, gray_every=0)
     files = sorted(dataset_image_files(held))
@@ -357,7 +360,7 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
     step('predict held-out')
     return demo_report(out, steps, vrep, metrics, heldout, _model_meta(out/'model'))
 
-# %% ../nbs/08_cli.ipynb #2facbda7
+# %% ../nbs/08_cli.ipynb #cdd79a39
 @subcommand('demo')
 def demo_cmd(out:str='demo', # Folder for the demo's data, model, figures and report
              n_per_class:int=24, # Sample images per class
@@ -370,7 +373,7 @@ def demo_cmd(out:str='demo', # Folder for the demo's data, model, figures and re
     report = run_demo(out, n_per_class=n_per_class, epochs=epochs, size=size, pretrained=pretrained)
     print(f'demo done in {time.time()-start:.0f} s: report in {report}')
 
-# %% ../nbs/08_cli.ipynb #20d45a11
+# %% ../nbs/08_cli.ipynb #5518fc1a
 def _usage():
     lines = ['usage: chris-classifier COMMAND [options]   (chris-classifier COMMAND --help for its options)', '', 'commands:']
     lines += [f'  {n:<10} {(f.__doc__ or "").splitlines()[0]}' for n, (f, _) in COMMANDS.items()]

@@ -6,14 +6,14 @@
 __all__ = ['KEEP', 'DELETE', 'REVIEW_REASON', 'JOURNAL_NAME', 'normalise_decision', 'read_decisions', 'write_decisions',
            'journal_file', 'read_journal', 'apply_decisions', 'undo_decisions', 'ChrisCleaner']
 
-# %% ../nbs/05_clean.ipynb #497ef3a3
+# %% ../nbs/05_clean.ipynb #f2377162
 import csv, json, os, shutil, time, uuid, warnings
 from functools import partial
 from pathlib import Path
 
 from .core import *
 
-# %% ../nbs/05_clean.ipynb #df563680
+# %% ../nbs/05_clean.ipynb #bb2239ac
 KEEP, DELETE = 'keep', 'delete'  # The two decisions that are not a class folder name
 REVIEW_REASON = 'removed in review'  # Manifest reason of an image deleted in the review
 
@@ -32,12 +32,12 @@ def normalise_decision(decision:str, # What the user or the widget chose: keep, 
     if folder in classes: return folder
     raise ValueError(f"Unknown decision {decision!r}: use keep, delete or a class folder ({', '.join(classes)})")
 
-# %% ../nbs/05_clean.ipynb #ba10731a
+# %% ../nbs/05_clean.ipynb #78045c09
 def read_decisions(decisions, # A CSV path (`file,decision` columns), a dict {file: decision}, or (file, decision) pairs
                   )->list:
     "The decisions as a list of `(file, decision)` pairs."
     if isinstance(decisions, (str, Path)):
-        with open(decisions, newline='') as f:
+        with open(decisions, newline='', encoding='utf-8-sig') as f:  # -sig: spreadsheets write a BOM
             reader = csv.DictReader(f)
             missing = {'file', 'decision'} - set(reader.fieldnames or [])
             if missing: raise ValueError(f"{decisions}: a decisions CSV needs the columns file,decision (missing: {', '.join(sorted(missing))})")
@@ -65,7 +65,7 @@ def _rel(data, file)->str:
     try: return file.relative_to(data.absolute()).as_posix()
     except ValueError: return file.resolve().relative_to(data.resolve()).as_posix()
 
-# %% ../nbs/05_clean.ipynb #2ac75800
+# %% ../nbs/05_clean.ipynb #f6a59feb
 JOURNAL_NAME = '_journal'  # Folder of the review journal, inside the dataset folder
 
 def journal_file(data:Path # The dataset folder
@@ -94,7 +94,7 @@ def _log(data, sync=False, **entry):
 
 def _new_batch(kind='apply')->str: return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{kind}-{uuid.uuid4().hex[:6]}"
 
-# %% ../nbs/05_clean.ipynb #b0c7e0d2
+# %% ../nbs/05_clean.ipynb #8fb40801
 def _ops(data)->dict:
     "The journal's operations, {(batch, seq): intent entry, with 'state' set from its latest line}."
     ops = {}
@@ -111,7 +111,7 @@ def _active(data, ops=None)->list:
     undone = {tuple(o['undoes']) for o in ops.values() if o['op'] == 'undo' and o['state'] == 'done'}
     return [o for k, o in ops.items() if o['op'] != 'undo' and o['state'] == 'done' and k not in undone]
 
-# %% ../nbs/05_clean.ipynb #e956fc4a
+# %% ../nbs/05_clean.ipynb #1cdec71b
 def _set_row(rows:list, drop:set, new:dict=None)->list:
     "`rows` without those whose file is in `drop`, with `new` (if any) where the first of them was."
     pos = next((i for i, r in enumerate(rows) if r['file'] in drop), None)
@@ -142,7 +142,7 @@ def _update_manifest(data, ops:list):
         write_manifest(data, pd.DataFrame(rows, columns=df.columns).fillna(''))
     for b in dict.fromkeys(o['batch'] for o in ops): _log(data, batch=b, state='manifest')
 
-# %% ../nbs/05_clean.ipynb #f500cb42
+# %% ../nbs/05_clean.ipynb #b8bae21f
 def _missing_dirs(folder:Path)->list:
     "`folder` and its parents that do not exist yet, deepest first."
     res = []
@@ -162,7 +162,7 @@ def _move(data:Path, entry:dict)->dict:
     _log(data, batch=entry['batch'], seq=entry['seq'], state='done', dst=entry['dst'])
     return entry
 
-# %% ../nbs/05_clean.ipynb #643ebbb3
+# %% ../nbs/05_clean.ipynb #c9d34af3
 def _free_path(path:Path, taken:set)->Path:
     "A path like `path` (`stem_1.ext`, ...) that does not exist and is not in `taken`."
     cand, i = unique_path(path), 0
@@ -171,7 +171,7 @@ def _free_path(path:Path, taken:set)->Path:
         cand = unique_path(path.with_name(f'{path.stem}_{i}{path.suffix}'))
     return cand
 
-# %% ../nbs/05_clean.ipynb #13ca1107
+# %% ../nbs/05_clean.ipynb #28812430
 def _recover(data:Path):
     "Finish the journal of an interrupted `apply_decisions`/`undo_decisions` from what is on disk."
     ops = _ops(data)
@@ -188,13 +188,14 @@ def _recover(data:Path):
     todo = [o for o in ops.values() if o['state'] == 'done' and o['batch'] not in noted]
     if todo: _update_manifest(data, todo)
 
-# %% ../nbs/05_clean.ipynb #ff914836
+# %% ../nbs/05_clean.ipynb #5d82744b
 def _check(data:Path, rel:str, decision:str, active:dict, known:set):
     "None when `decision` about `rel` has nothing to do, else raise or return the decision."
     parts = Path(rel).parts
     if len(parts) < 2 or parts[0].startswith(('_', '.')) or '..' in parts:
         raise ValueError(f'{rel}: not an image in a class folder of {data}')
     if decision == KEEP or decision == parts[0]: return None
+    if (data/rel).is_dir(): raise ValueError(f'{rel}: a folder, not an image')
     if not (data/rel).exists():
         done = active.get(rel)
         if done is None:
@@ -230,7 +231,7 @@ def apply_decisions(data:Path, # The dataset folder
         if entries: _update_manifest(data, entries)
     return entries
 
-# %% ../nbs/05_clean.ipynb #96ac9474
+# %% ../nbs/05_clean.ipynb #46ad23c2
 def undo_decisions(data:Path, # The dataset folder
                    steps:int=None, # How many batches (calls of `apply_decisions`) to undo, newest first; None: the last one; 'all': all
                   )->list:
@@ -260,13 +261,13 @@ def undo_decisions(data:Path, # The dataset folder
         entries += done
     return entries
 
-# %% ../nbs/05_clean.ipynb #5e8cd10b
+# %% ../nbs/05_clean.ipynb #fceb2ea9
 from fastai.vision.widgets import ImageClassifierCleaner, ImagesCleaner, _get_iw_info
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastcore.foundation import L
 
-# %% ../nbs/05_clean.ipynb #13164cb8
+# %% ../nbs/05_clean.ipynb #ca3d8ada
 @delegates(ImagesCleaner)
 class ChrisCleaner(ImageClassifierCleaner):
     "fastai's `ImageClassifierCleaner` that keeps each file's mark across category and split changes, and applies marks with `apply_decisions`."
@@ -290,7 +291,7 @@ class ChrisCleaner(ImageClassifierCleaner):
         if change['new'] == '<Keep>': self.marks.pop(fn, None)
         else: self.marks[fn] = change['new']
 
-# %% ../nbs/05_clean.ipynb #c09f58cd
+# %% ../nbs/05_clean.ipynb #876b617a
 @patch
 def decisions(self:ChrisCleaner)->list:
     "The marks as `(file, decision)` pairs for `apply_decisions`."
@@ -321,7 +322,7 @@ def apply(self:ChrisCleaner)->list:
     return entries
 
 @patch
-def undo(self:ChrisCleaner, steps:int=1 # How many batches to undo; None: all
+def undo(self:ChrisCleaner, steps:int=1 # How many batches to undo, newest first; 'all': all
         )->list:
     "Undo the last `steps` batches of decisions applied to the dataset."
     entries = undo_decisions(self.data, steps)

@@ -6,11 +6,11 @@
 __all__ = ['SEARCH_ENGINES', 'SEARCH_DIR', 'IMAGE_SUFFIXES', 'REQUEST_HEADERS', 'HASH_SIZE', 'class_slug', 'as_class',
            'as_classes', 'ImageSearch', 'DDGSearch', 'SerpApiSearch', 'UrlListSearch', 'get_engine', 'SearchError',
            'search_retry', 'search_cache', 'cached_search', 'url_stem', 'image_suffix', 'Download', 'existing_download',
-           'download_image', 'Reply', 'ImageServer', 'with_progress', 'download_urls', 'BadImage', 'open_image',
-           'needs_rgb', 'to_rgb', 'is_grayscale', 'check_image', 'duplicate_groups', 'reason_kind', 'verify_folder',
-           'collect_images', 'data_report']
+           'download_image', 'Reply', 'ImageServer', 'with_progress', 'download_urls', 'BadImage', 'reason_kind',
+           'open_image', 'needs_rgb', 'to_rgb', 'is_grayscale', 'check_image', 'hamming', 'duplicate_groups',
+           'verify_folder', 'collect_images', 'data_report']
 
-# %% ../nbs/01_collect.ipynb #46e5def4
+# %% ../nbs/01_collect.ipynb #0ce2b35f
 import csv, hashlib, io, json, mimetypes, os, random, re, sys, threading, time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .core import *
 
-# %% ../nbs/01_collect.ipynb #ebc0fe31
+# %% ../nbs/01_collect.ipynb #3c1e9f80
 def class_slug(name:str # Any class name, e.g. "Grizzly bear"
               )->str:
     "A safe folder name for `name`: lowercase letters, digits and `_` only."
@@ -47,7 +47,7 @@ def as_classes(classes=None # None (all five), names, `Chris`es, or a dict {name
         return [Chris(as_class(n).name, as_class(n).folder, q) for n, q in classes.items()]
     return [as_class(c) for c in classes]
 
-# %% ../nbs/01_collect.ipynb #d3faae39
+# %% ../nbs/01_collect.ipynb #f27545ae
 class ImageSearch:
     "An image search engine: `search(query, n)` returns up to `n` image URLs."
     name = 'search'  # Short name, recorded in the search cache
@@ -66,7 +66,7 @@ class ImageSearch:
         return c.query
     def __repr__(self): return f'{type(self).__name__}()'
 
-# %% ../nbs/01_collect.ipynb #8d2bc32c
+# %% ../nbs/01_collect.ipynb #021beadd
 class DDGSearch(ImageSearch):
     "DuckDuckGo image search through the `ddgs` package (no key needed)."
     name = 'ddg'
@@ -76,11 +76,18 @@ class DDGSearch(ImageSearch):
     def search(self, query, n):
         from ddgs import DDGS
         from ddgs.exceptions import DDGSException
-        try: res = DDGS(timeout=self.timeout).images(query, max_results=n, safesearch=self.safesearch)
-        except DDGSException as e: raise ConnectionError(f'DuckDuckGo: {e}') from e
-        return [r['image'] for r in res if r.get('image')][:n]
+        urls = {}
+        for page in range(1, 21):  # a page holds up to about 100 results
+            try: res = DDGS(timeout=self.timeout).images(query, max_results=n, safesearch=self.safesearch, page=page)
+            except DDGSException as e:
+                if urls: break  # no more pages: keep what we have
+                raise ConnectionError(f'DuckDuckGo: {e}') from e
+            new = [r['image'] for r in res if r.get('image') and r['image'] not in urls]
+            urls.update(dict.fromkeys(new))
+            if not new or len(urls) >= n: break
+        return list(urls)[:n]
 
-# %% ../nbs/01_collect.ipynb #a3a1bcca
+# %% ../nbs/01_collect.ipynb #a9908bc3
 class SerpApiSearch(ImageSearch):
     "Bing (or Google) images through SerpApi, with fastai's `search_images_serpapi`; key from `SERPAPI_KEY`."
     name = 'serpapi'
@@ -92,9 +99,14 @@ class SerpApiSearch(ImageSearch):
         key = self.key or os.environ.get('SERPAPI_KEY')
         if not key: raise ValueError('SerpApi needs a key: set SERPAPI_KEY (https://serpapi.com/manage-api-key), '
                                      "or use engine='ddg' (no key) or engine='urls' with your own list")
-        return list(search_images_serpapi(query, engine=self.engine, key=key, max_images=n))
+        import requests
+        try: return list(search_images_serpapi(query, engine=self.engine, key=key, max_images=n))
+        except requests.HTTPError as e:
+            if e.response is not None and e.response.status_code in (401, 403):
+                raise ValueError(f'SerpApi refused the key ({e.response.status_code}): check SERPAPI_KEY') from e
+            raise
 
-# %% ../nbs/01_collect.ipynb #cedb92b5
+# %% ../nbs/01_collect.ipynb #7cd0da86
 class UrlListSearch(ImageSearch):
     "URLs from a file: CSV with header `label,url`, or a text file of URLs for one class."
     name, cache = 'urls', False
@@ -119,7 +131,7 @@ class UrlListSearch(ImageSearch):
     def query(self, c): return f'url list {self.path.name}'
     def __repr__(self): return f'UrlListSearch({str(self.path)!r})'
 
-# %% ../nbs/01_collect.ipynb #0367aa7f
+# %% ../nbs/01_collect.ipynb #190c08bc
 SEARCH_ENGINES = {'ddg': DDGSearch, 'duckduckgo': DDGSearch, 'serpapi': SerpApiSearch, 'bing': SerpApiSearch}
 
 def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
@@ -133,7 +145,7 @@ def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
     if engine not in SEARCH_ENGINES: raise ValueError(f"Unknown engine {engine!r}: use one of 'ddg', 'serpapi', 'urls'")
     return SEARCH_ENGINES[engine](**kw)
 
-# %% ../nbs/01_collect.ipynb #78c19108
+# %% ../nbs/01_collect.ipynb #54fca1fa
 class SearchError(RuntimeError): "An image search failed even after retrying."
 
 def search_retry(engine:ImageSearch, # The engine to ask
@@ -152,7 +164,7 @@ def search_retry(engine:ImageSearch, # The engine to ask
                                   "or use another engine ('ddg', 'serpapi') or your own list (engine='urls').") from e
             time.sleep(wait * 2**i)
 
-# %% ../nbs/01_collect.ipynb #2b125b01
+# %% ../nbs/01_collect.ipynb #7add664e
 SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one JSON file per class
 
 def search_cache(dest:Path, c:Chris)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
@@ -181,7 +193,7 @@ def cached_search(dest:Path, # The dataset folder
     _write_json(f, {**got, 'engine': engine.name, 'query': engine.query(c), 'n': n, 'urls': urls})
     return urls
 
-# %% ../nbs/01_collect.ipynb #acdb045e
+# %% ../nbs/01_collect.ipynb #fd2a9cd3
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.tif', '.tiff')
 _MAGIC = [(b'\xff\xd8\xff', '.jpg'), (b'\x89PNG\r\n\x1a\n', '.png'), (b'GIF87a', '.gif'), (b'GIF89a', '.gif'),
           (b'BM', '.bmp'), (b'II*\x00', '.tif'), (b'MM\x00*', '.tif')]
@@ -200,7 +212,7 @@ def image_suffix(head:bytes, # The first bytes of a file
     ext = mimetypes.guess_extension(content_type.split(';')[0].strip()) if content_type else None
     return ext if ext in IMAGE_SUFFIXES else '.jpg'
 
-# %% ../nbs/01_collect.ipynb #3923dce5
+# %% ../nbs/01_collect.ipynb #0609bec2
 @dataclass
 class Download:
     "What happened to one URL."
@@ -218,7 +230,7 @@ def existing_download(folder:Path, url:str)->Path:
     "The file already downloaded from `url` into `folder`, or None."
     return next(Path(folder).glob(url_stem(url) + '.*'), None)
 
-# %% ../nbs/01_collect.ipynb #cfbf1ad3
+# %% ../nbs/01_collect.ipynb #b97e64ba
 class _Fail(Exception):
     def __init__(self, reason, permanent=False): super().__init__(reason); self.permanent = permanent
 
@@ -265,7 +277,7 @@ def download_image(url:str, # The image's URL
     except Exception as e: return Download(url, reason=f'error: {type(e).__name__}: {e}'[:200])
     finally: tmp.unlink(missing_ok=True)  # our own partial file, never an image
 
-# %% ../nbs/01_collect.ipynb #a4074e02
+# %% ../nbs/01_collect.ipynb #b5da0858
 @dataclass
 class Reply:
     "How `ImageServer` answers one path."
@@ -314,7 +326,7 @@ class ImageServer:
     def __exit__(self, *args):
         self.stopping.set(); self.httpd.shutdown(); self.httpd.server_close()
 
-# %% ../nbs/01_collect.ipynb #735a80b1
+# %% ../nbs/01_collect.ipynb #b0e444a3
 def with_progress(items, # An iterable
                   total:int, # How many items it yields
                   what:str='', # What is counted, shown beside the count
@@ -347,8 +359,12 @@ def download_urls(urls:list, # URLs to download
         for f in with_progress(as_completed(futs), len(futs), f'{folder.name} downloads', show): res[futs[f]] = f.result()
     return [res[u] for u in urls]
 
-# %% ../nbs/01_collect.ipynb #a7e1413a
+# %% ../nbs/01_collect.ipynb #9c3aa63c
 class BadImage(ValueError): "A file that cannot be used as an image; the message is the reason."
+
+def reason_kind(reason:str)->str:
+    "The kind of a reason: its first words, before any `:`."
+    return reason.split(':')[0]
 
 def _not_image_reason(data:bytes)->str:
     "Why `data`, which PIL cannot identify, is not an image."
@@ -378,7 +394,7 @@ def open_image(data:bytes, # The file's bytes
     if min(w, h) < min_size: raise BadImage(f'too small: {w}x{h} pixels')
     return img
 
-# %% ../nbs/01_collect.ipynb #cfa48b19
+# %% ../nbs/01_collect.ipynb #773586f6
 def needs_rgb(img)->str:
     "Why `img` must be rewritten before training ('' when it is a plain JPEG/PNG in RGB or L)."
     why = []
@@ -386,7 +402,9 @@ def needs_rgb(img)->str:
     if img.mode not in ('RGB', 'L'): why.append(f'{img.mode} mode')
     if 'transparency' in img.info and img.mode != 'P': why.append('transparency')
     if getattr(img, 'n_frames', 1) > 1: why.append(f'{img.n_frames} frames')
-    if img.getexif().get(0x0112, 1) not in (1, None): why.append('EXIF rotation')
+    try: orientation = img.getexif().get(0x0112, 1)
+    except Exception: orientation = 1  # unreadable EXIF: nothing to apply
+    if orientation not in (1, None): why.append('EXIF rotation')
     return ', '.join(why)
 
 def to_rgb(img:Image.Image, # An opened image, of any mode
@@ -394,7 +412,8 @@ def to_rgb(img:Image.Image, # An opened image, of any mode
           )->Image.Image:
     "A plain RGB version of `img`: rotated upright, first frame, 8 bits, no transparency."
     if getattr(img, 'n_frames', 1) > 1: img.seek(0)
-    img = ImageOps.exif_transpose(img)
+    try: img = ImageOps.exif_transpose(img)
+    except Exception: img = img.copy()  # unreadable EXIF: keep the image as stored
     if img.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I'):
         a = np.asarray(img).astype(np.float64)
         img = Image.fromarray(np.clip(a/257 if a.max() > 255 else a, 0, 255).astype(np.uint8))
@@ -407,7 +426,7 @@ def to_rgb(img:Image.Image, # An opened image, of any mode
         bg = Image.new('RGB', img.size, background); bg.paste(img, mask=img.getchannel('A')); img = bg
     return img.convert('RGB')
 
-# %% ../nbs/01_collect.ipynb #3afce388
+# %% ../nbs/01_collect.ipynb #b239b4b0
 def is_grayscale(img:Image.Image, # Any image
                  tol:float=6, # Largest average difference between colour channels, out of 255
                 )->bool:
@@ -417,7 +436,7 @@ def is_grayscale(img:Image.Image, # Any image
     chroma = a.max(-1) - a.min(-1)
     return bool(chroma.mean() < tol and np.percentile(chroma, 95) < 3*tol)
 
-# %% ../nbs/01_collect.ipynb #27997379
+# %% ../nbs/01_collect.ipynb #036faf37
 HASH_SIZE = 16  # Perceptual hash of 16x16 = 256 bits: 8x8 confuses look-alike images (our generated ones do)
 
 def check_image(data:bytes, # A file's bytes
@@ -427,23 +446,31 @@ def check_image(data:bytes, # A file's bytes
     "Decode `data`: its facts (width, height, mode, grayscale, phash, and `fix`: why and the RGB image, if needed)."
     import imagehash
     img = open_image(data, min_size, max_pixels)
-    why = needs_rgb(img)
     try:
+        why = needs_rgb(img)
         if why: img = to_rgb(img)
         else:
             w, h = img.size
             img.draft(img.mode, (128, 128))
             img.load()
-    except Exception as e:
+        if why: w, h = img.size
+        return dict(width=w, height=h, mode='RGB' if why else img.mode, grayscale=is_grayscale(img),
+                    phash=str(imagehash.phash(img, hash_size=HASH_SIZE)), fix=(why, img) if why else None)
+    except Exception as e:  # whatever PIL raises on broken data
         kind = 'truncated' if 'truncat' in str(e) or isinstance(e, EOFError) else 'corrupt'
-        raise BadImage(f'{kind}: {e}') from None
-    if why: w, h = img.size
-    return dict(width=w, height=h, mode='RGB' if why else img.mode, grayscale=is_grayscale(img),
-                phash=str(imagehash.phash(img, hash_size=HASH_SIZE)), fix=(why, img) if why else None)
+        raise BadImage(f'{kind}: {type(e).__name__}: {e}'[:300]) from None
 
-# %% ../nbs/01_collect.ipynb #6ac453ff
-def _hash_bits(phashes:list)->np.ndarray:
-    return np.stack([np.unpackbits(np.frombuffer(bytes.fromhex(p), np.uint8)) for p in phashes]).astype(bool)
+# %% ../nbs/01_collect.ipynb #f119a29a
+_POPCOUNT = np.array([bin(i).count('1') for i in range(256)], np.uint8)
+
+def hamming(a:np.ndarray, # Hashes as bytes, shape (k, nbytes), uint8
+            b:np.ndarray, # Hashes as bytes, shape (n, nbytes), uint8
+           )->np.ndarray:
+    "The (k, n) matrix of the numbers of differing bits between each hash of `a` and each of `b`."
+    if hasattr(np, 'bitwise_count') and a.shape[1] % 8 == 0:  # numpy 2: count bits 64 at a time
+        a, b = np.ascontiguousarray(a).view(np.uint64), np.ascontiguousarray(b).view(np.uint64)
+        return np.bitwise_count(a[:, None, :] ^ b[None, :, :]).sum(-1, dtype=np.int32)
+    return _POPCOUNT[a[:, None, :] ^ b[None, :, :]].sum(-1, dtype=np.int32)
 
 def duplicate_groups(sha256:list, # Exact hash per image
                      phash:list, # Perceptual hash per image (hex)
@@ -457,17 +484,17 @@ def duplicate_groups(sha256:list, # Exact hash per image
     def union(i, j): parent[find(i)] = find(j)
     first = {}
     for i, s in enumerate(sha256): union(i, first.setdefault(s, i))
-    if near >= 0 and n > 1:
-        bits = _hash_bits(phash)
-        for s in range(0, n, 256):
-            d = (bits[s:s+256, None, :] != bits[None, :, :]).sum(-1)
-            for i, j in zip(*np.nonzero(d <= near)):
-                if s+i < j: union(s+i, j)
+    idx = [i for i, p in enumerate(phash) if len(p) == HASH_SIZE**2//4]  # hashes of our kind only
+    if near >= 0 and len(idx) > 1:
+        h = np.stack([np.frombuffer(bytes.fromhex(phash[i]), np.uint8) for i in idx])
+        for s in range(0, len(idx), 128):  # 128 rows at a time: memory stays small for 10,000s of images
+            for i, j in zip(*np.nonzero(hamming(h[s:s+128], h) <= near)):
+                if s+i < j: union(idx[s+i], idx[j])
     groups = {}
     for i in range(n): groups.setdefault(find(i), []).append(i)
     return [g for g in groups.values() if len(g) > 1]
 
-# %% ../nbs/01_collect.ipynb #651336c0
+# %% ../nbs/01_collect.ipynb #4f69dbff
 def _class_files(dest:Path)->list:
     "Every file (not only image names) under the class folders of `dest`, leaving out hidden ones."
     return sorted(f for c in class_folders(dest) for f in c.rglob('*')
@@ -507,16 +534,18 @@ def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels)->list:
     suffix = '.jpg' if photo else '.png'
     tmp = f.with_name(f'.{f.stem}.converting{suffix}')
     img.save(tmp, quality=95) if photo else img.save(tmp)
-    with _NAMING:  # move the original away, then take its name (or a free one): never overwrite a file
-        q = quarantine_file(dest, f)
-        new = unique_path(f.with_suffix(suffix))
+    new = f.with_suffix(suffix)
+    if new == f: new = f.with_name(f'{f.stem}_rgb{suffix}')  # a new name: the original's path stays its own
+    with _NAMING:  # never overwrite a file
+        new = unique_path(new)
         os.replace(tmp, new)
+    q = quarantine_file(dest, f)
     new_data = new.read_bytes()
     return [{**base, 'status': 'quarantined', 'reason': f'converted: {why}; RGB copy at {_rel(dest, new)}',
              'quarantined_to': _rel(dest, q), 'mode': Image.open(io.BytesIO(data)).mode},
             {**row, 'file': _rel(dest, new), 'sha256': hashlib.sha256(new_data).hexdigest()}]
 
-# %% ../nbs/01_collect.ipynb #97d34d2b
+# %% ../nbs/01_collect.ipynb #83231d23
 def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
     "Quarantine duplicates among the `ok` rows (updated in place); returns the label conflicts (lists of files)."
     ok = [r for r in rows if r['status'] == 'ok']
@@ -538,9 +567,7 @@ def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
             if r['status'] != 'ok': r['quarantined_to'] = _rel(dest, quarantine_file(dest, r['file']))
     return conflicts
 
-# %% ../nbs/01_collect.ipynb #9409b00e
-def reason_kind(reason:str)->str: return reason.split(':')[0]
-
+# %% ../nbs/01_collect.ipynb #d465b5b0
 def _summary(df, conflicts)->dict:
     "Counts from a manifest: rejected files by reason; converted originals apart, since their image was kept."
     ok = df[df.status == 'ok']
@@ -556,7 +583,7 @@ def _summary(df, conflicts)->dict:
                 quarantined=dict(Counter(map(reason_kind, q.reason))), converted=int(conv.sum()),
                 conflicts=conflicts, grayscale=int((ok.grayscale == '1').sum()), per_class=per_class)
 
-# %% ../nbs/01_collect.ipynb #378e99a3
+# %% ../nbs/01_collect.ipynb #67b08908
 def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
                   min_size:int=32, # Smallest width and height of an image
                   max_pixels:int=40_000_000, # Largest width*height (decompression bombs are far larger)
@@ -587,7 +614,7 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
     write_manifest(dest, df)
     return _summary(df, conflicts)
 
-# %% ../nbs/01_collect.ipynb #be7676b7
+# %% ../nbs/01_collect.ipynb #8b4ce2d6
 def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_kw, dl_kw)->dict:
     "Search and download one class; returns its report."
     urls = cached_search(dest, c, engine, per_class, refresh=refresh, **search_kw)
@@ -605,7 +632,7 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
     _write_json(cache, {**_read_json(cache), 'failed': failed})
     return report
 
-# %% ../nbs/01_collect.ipynb #7b5039e6
+# %% ../nbs/01_collect.ipynb #08e172ec
 def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class is made)
                    classes=None, # Class names, `Chris`es or {name: query}; default: all five (or the URL list's labels)
                    per_class:int=100, # URLs to search for per class
@@ -632,7 +659,7 @@ def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class
     if verify: report['verify'] = verify_folder(dest, show=show, **kw)
     return report
 
-# %% ../nbs/01_collect.ipynb #22120de7
+# %% ../nbs/01_collect.ipynb #4b51f42a
 def _report_table(df):
     "Per class: kept, duplicates, converted, grayscale share and quarantined by reason."
     import pandas as pd
@@ -664,13 +691,13 @@ def _sample_grid(fig, gs, dest, df, n_samples, seed):
                 ax.imshow(im.convert('RGB'))
             if c == 0: ax.set_title(lbl, loc='left', fontsize=10)
 
-# %% ../nbs/01_collect.ipynb #6ee339a1
+# %% ../nbs/01_collect.ipynb #45cd41e1
 def data_report(dest:Path, # The dataset folder
                 out_png:Path=None, # Where to save the figure; default `dest/_report/data_report.png`
                 n_samples:int=6, # Sample images shown per class
                 seed:int=0, # Which samples
                )->dict:
-    "Counts per class (kept, duplicates, quarantined by reason, grayscale), sizes, and a figure with samples."
+    "Counts per class (kept, duplicates, quarantined by reason, grayscale), sizes, and a figure with samples (verifies `dest` first if it has no manifest)."
     import matplotlib.pyplot as plt
     from fastcore.imports import in_notebook
     dest = Path(dest)

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['GRAY_TOL', 'is_grayscale', 'grayscale_flags', 'save_figure', 'ProbsInterpretation', 'review_files',
-           'interpretation_metrics', 'review_model']
+           'interpretation_metrics', 'predictions_table', 'review_model']
 
-# %% ../nbs/04_review.ipynb #a8d00df5
-import json
+# %% ../nbs/04_review.ipynb #7e057aed
+import json, warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +21,7 @@ from fastai.interpret import ClassificationInterpretation
 
 from .core import *
 
-# %% ../nbs/04_review.ipynb #0e23fc4a
+# %% ../nbs/04_review.ipynb #54792a58
 @patch
 def decoded_targs(self:ClassificationInterpretation)->tuple:
     "(predicted, actual) class indices of every item, computed once."
@@ -37,7 +37,7 @@ def per_class(self:ClassificationInterpretation)->pd.DataFrame:
     p, r, f, s = skm.precision_recall_fscore_support(to_np(t), to_np(d), labels=list(range(len(self.vocab))), zero_division=0)
     return pd.DataFrame(dict(precision=p, recall=r, f1=f, support=s), index=pd.Index([str(v) for v in self.vocab], name='class'))
 
-# %% ../nbs/04_review.ipynb #d005e06c
+# %% ../nbs/04_review.ipynb #0642ff43
 GRAY_TOL = 8  # Largest channel difference (99th percentile, 0-255) of an RGB image that still counts as grayscale
 
 def is_grayscale(img, # A path or PIL image
@@ -53,7 +53,7 @@ def is_grayscale(img, # A path or PIL image
     diff = np.maximum(np.abs(a[..., 0] - a[..., 1]), np.abs(a[..., 1] - a[..., 2]))
     return bool(np.percentile(diff, 99) <= tol)
 
-# %% ../nbs/04_review.ipynb #4c522349
+# %% ../nbs/04_review.ipynb #f93d845c
 def grayscale_flags(files:list, # Image files
                     data:Path=None, # Their dataset folder, to read its manifest's `grayscale` flags
                    )->list:
@@ -71,7 +71,7 @@ def grayscale_flags(files:list, # Image files
         return is_grayscale(f)
     return [_flag(f) for f in files]
 
-# %% ../nbs/04_review.ipynb #47e38199
+# %% ../nbs/04_review.ipynb #61a16d82
 @patch(as_prop=True)
 def items(self:ClassificationInterpretation)->L:
     "The files the interpretation covers, in order."
@@ -88,7 +88,7 @@ def grayscale_errors(self:ClassificationInterpretation, data:Path=None # Dataset
     return pd.DataFrame([dict(n=n, errors=e, error_rate=e/n if n else float('nan')) for n, e in rows.values()],
                         index=pd.Index(list(rows), name='images'))
 
-# %% ../nbs/04_review.ipynb #4ec5e72d
+# %% ../nbs/04_review.ipynb #776bcab2
 def save_figure(fn:Path, # PNG file to write
                 fig=None, # Figure; default the current one
                 dpi:int=100, # Resolution
@@ -100,7 +100,7 @@ def save_figure(fn:Path, # PNG file to write
     plt.close(fig)
     return Path(fn)
 
-# %% ../nbs/04_review.ipynb #b15d10f0
+# %% ../nbs/04_review.ipynb #a94bbf46
 class ProbsInterpretation(ClassificationInterpretation):
     "`ClassificationInterpretation` from class probabilities (e.g. a `Predictor`'s) instead of a `Learner`."
     def __init__(self, items:list, # The image files
@@ -145,7 +145,7 @@ class ProbsInterpretation(ClassificationInterpretation):
         print(skm.classification_report(self.targs.numpy(), self.preds.numpy(), labels=list(range(len(self.vocab))),
                                         target_names=[str(v) for v in self.vocab], zero_division=0))
 
-# %% ../nbs/04_review.ipynb #77fcbc27
+# %% ../nbs/04_review.ipynb #dbd689b6
 from .data import chris_files
 
 def review_files(meta:dict, # The model's `model.json`
@@ -155,11 +155,14 @@ def review_files(meta:dict, # The model's `model.json`
     data, vocab = Path(data).resolve(), list(meta['vocab'])
     files = [f for f in chris_files(data) if Path(f).relative_to(data).parts[0] in vocab]
     if meta.get('train_folder') and Path(meta['train_folder']).resolve() == data:
-        valid = {data/f for f in meta.get('valid_files', [])}
-        return [f for f in files if Path(f) in valid], 'valid'
+        if meta.get('valid_files'):
+            valid = {data/f for f in meta['valid_files']}
+            return [f for f in files if Path(f) in valid], 'valid'
+        warnings.warn(f'{data} is the folder the model was trained on, but the model has no list of validation files: '
+                      'reviewing on all of its images, training images included, flatters the model')
     return files, 'all'
 
-# %% ../nbs/04_review.ipynb #bc7d3885
+# %% ../nbs/04_review.ipynb #1c379194
 def _probs(predictor, files:list, bs:int=32)->tuple:
     "(probabilities, files) for the files the predictor can read, batch by batch; unreadable files are left out."
     from chris_classifier.predict import ImageError
@@ -190,6 +193,15 @@ def interpretation_metrics(interp:ClassificationInterpretation, # From a `Learne
                 most_confused=[[a, p, int(c)] for a, p, c in interp.most_confused()],
                 confusion_matrix=interp.confusion_matrix().tolist(), vocab=[str(v) for v in interp.vocab])
 
+def predictions_table(interp:ProbsInterpretation, # The review's interpretation
+                      data:Path, # Dataset folder: files are given relative to it
+                     )->pd.DataFrame:
+    "One row per image: file, actual label, predicted label, its probability, and the loss."
+    pred = [interp.vocab[d] if d >= 0 else NO_FACE for d in interp.preds.tolist()]
+    return pd.DataFrame(dict(file=[Path(f).resolve().relative_to(Path(data).resolve()).as_posix() for f in interp.items],
+                             label=[interp.vocab[t] for t in interp.targs.tolist()], predicted=pred,
+                             probability=interp.probs.max(1).values.numpy().round(4), loss=interp.losses.numpy().round(4)))
+
 def review_model(model_dir:Path, # Model folder written by `train_model`/`save_model`
                  data:Path, # Dataset folder to review on (its validation split when it is the training folder)
                  out:Path, # Folder for the figures, top_losses.csv and metrics.json
@@ -216,14 +228,12 @@ def review_model(model_dir:Path, # Model folder written by `train_model`/`save_m
             save_figure(out/fn)
         interp.plot_top_losses(min(k, len(used)), figsize=(10, 10))
         save_figure(out/'top_losses.png')
-    losses, idx, top = interp.top_losses(min(k, len(used)), items=True)
-    write_decisions(out/'top_losses.csv', pd.DataFrame(dict(
-        file=list(top), decision='keep', label=[interp.vocab[int(interp.targs[i])] for i in idx],
-        predicted=[interp.vocab[int(interp.preds[i])] if interp.preds[i] >= 0 else NO_FACE for i in idx],
-        probability=[round(float(interp.probs[i].max()), 4) for i in idx], loss=[round(float(l), 4) for l in losses])), data=root)
-    metrics = dict(interpretation_metrics(interp, data), split=split, n_skipped=len(files)-len(used),
-                   source=dict(model_dir=str(Path(model_dir).resolve()), data=str(root), arch=pred.meta.get('arch'), kind=pred.kind),
-                   files=[Path(f).relative_to(root).as_posix() for f in used])
+    top = predictions_table(interp, root).sort_values('loss', ascending=False, kind='stable').head(k)
+    write_decisions(out/'top_losses.csv', top.assign(decision='keep'))
+    n_valid = len(pred.meta.get('valid_files', [])) if split == 'valid' else len(files)
+    metrics = dict(interpretation_metrics(interp, data), split=split, n_skipped=len(files)-len(used), n_left_out=n_valid-len(files),
+                   source=dict(model_dir=str(Path(model_dir).resolve()), data=str(root), arch=pred.meta.get('arch'), kind=pred.kind))
+    predictions_table(interp, root).to_csv(out/'predictions.csv', index=False)
     if pred.threshold is not None:
         metrics['none_of_these_rate'] = float((interp.probs.max(1).values < pred.threshold).float().mean())
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))

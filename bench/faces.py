@@ -1,0 +1,164 @@
+"""Benchmark of the face step: ImageNet CNN (fastbook recipe) against face descriptors, on real face datasets.
+
+Usage (from the repository root): python bench/faces.py [--data DIR] [--sets a,b] [--no-cnn] [--cnn-crops]
+
+For each dataset folder (default: ../shared/datasets/{avengers_faces,lfw_top7,five_celebrity_faces}), with the
+project's seeded split (fastai RandomSplitter(0.2, seed=42) over the sorted usable files), on this CPU:
+- detection: share of photos where `find_faces`'s cascade finds a face, how many had several, ms per photo;
+- fastbook: RandomResizedCrop(224, min_scale=0.5), aug_transforms(), fine_tune(4), packaged EfficientNet-Lite0;
+- project_cnn and cnn_crops (with --cnn-crops): `train_model`'s defaults on the photos, and on the aligned face crops
+  written by `extract_faces`;
+- dlib_lr: the reference, dlib descriptors + scikit-learn LogisticRegression;
+- face: the project's face-embedding learner (`train_face_model`, fastai head over cached descriptors);
+- open set: the face learner retrained with one person left out, who then plays the stranger:
+  share of strangers answered with a name (should be ~0) and of known validation faces answered "none of these".
+Error rates count every validation photo; a photo where no face is found counts as an error for the face methods.
+Training seconds of the face methods include describing the photos from scratch (detection + descriptor network,
+an empty cache), so they compare with the CNN's fine-tuning time. Prints `name: value` lines, the headline last.
+The data and anything derived from it stay in temporary folders: nothing is written into the repository.
+"""
+import argparse, contextlib, io, os, sys, tempfile, time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from chris_classifier.core import class_folders, NONE_OF_THESE
+from chris_classifier.faces import (face_split, describe_files, photo_descriptors, train_face_model, load_face_model,
+                                    extract_faces, nearest_distance, open_set_probs)
+
+SETS = ('avengers_faces', 'lfw_top7', 'five_celebrity_faces')
+
+def say(name, value):
+    print(f'{name}: {value}', flush=True)
+
+@contextlib.contextmanager
+def quiet():
+    "Hide fastai's epoch tables (stdout) while keeping our own lines."
+    with contextlib.redirect_stdout(io.StringIO()): yield
+
+def detection(files, cache):
+    "Describe every photo with an empty cache: detection rate, several faces, ms/photo, seconds."
+    t = time.time()
+    res = [photo_descriptors(f, cache) for f in files]
+    secs = time.time() - t
+    found = [len(r['desc']) > 0 for r in res]
+    several = sum(len(r['desc']) > 1 for r in res)
+    by = {}
+    for r in res: by[r['detector'] or 'none'] = by.get(r['detector'] or 'none', 0) + 1
+    return dict(rate=float(np.mean(found)), several=several, ms=1000*secs/len(files), seconds=secs, by=by)
+
+def dlib_lr(files, tr, va, table):
+    "The reference: LogisticRegression on the descriptors; (error over all validation photos, fit seconds)."
+    from sklearn.linear_model import LogisticRegression
+    lab = lambda i: files[i].parent.name
+    tri = [i for i in tr if str(files[i]) in table]
+    t = time.time()
+    clf = LogisticRegression(max_iter=5000).fit(np.stack([table[str(files[i])] for i in tri]), [lab(i) for i in tri])
+    secs = time.time() - t
+    wrong = sum(str(files[i]) not in table or clf.predict(table[str(files[i])][None])[0] != lab(i) for i in va)
+    return wrong/len(va), secs
+
+def face_learner(data, files, va, cache, out):
+    "The face-embedding learner; (error over all validation photos, fit seconds, meta)."
+    t = time.time()
+    with quiet(): learn = train_face_model(data, out, cache=cache)
+    secs = time.time() - t
+    m = learn.face_meta['metrics']
+    wrong = round(m['error_rate']*m['n_valid']) + m['no_face_valid']
+    return wrong/len(va), secs, learn.face_meta
+
+def open_set(data, cache, tmp):
+    "Leave the last person out, train on the others, then: strangers accepted, known validation faces rejected."
+    people = class_folders(data)
+    known, stranger = people[:-1], people[-1]
+    sub = tmp/'open_set'; sub.mkdir()
+    for p in known: (sub/p.name).symlink_to(p.resolve(), target_is_directory=True)
+    with quiet(): train_face_model(sub, tmp/'open_model', cache=cache)
+    clf, meta = load_face_model(tmp/'open_model')
+    answer = lambda p: NONE_OF_THESE if p.max() < meta['threshold'] else meta['vocab'][int(p.argmax())]
+    import torch
+    def answers(fs):
+        x = [photo_descriptors(f, cache)['desc'] for f in fs]
+        x = torch.from_numpy(np.stack([d[0] for d in x if len(d)]))
+        return [answer(p) for p in clf.probs(x)]
+    strangers = answers(sorted(stranger.iterdir()))
+    vfiles = [sub/f for f in meta['valid_files']]
+    known_ans = answers(vfiles)
+    return dict(stranger=stranger.name, strangers_accepted=float(np.mean([a != NONE_OF_THESE for a in strangers])),
+                known_rejected=float(np.mean([a == NONE_OF_THESE for a in known_ans])))
+
+def fastbook(data, seed=42, epochs=4):
+    "Fastbook chapter 2's recipe with the packaged EfficientNet-Lite0; (error, fine_tune seconds)."
+    from chris_classifier.data import chris_dataloaders
+    from chris_classifier.train import chris_learner
+    dls = chris_dataloaders(data, size=224, bs=32, seed=seed, min_scale=0.5, aug=True, desaturate=0)
+    learn = chris_learner(dls, 'efficientnet_lite0')
+    t = time.time()
+    with quiet(), learn.no_bar():
+        learn.fine_tune(epochs)
+        secs = time.time() - t
+        return float(learn.validate()[1]), secs
+
+def project_cnn(data, seed=42):
+    "The project's CNN defaults (`train_model`); (error, training seconds)."
+    from chris_classifier.train import train_model
+    t = time.time()
+    with quiet():
+        learn = train_model(data, seed=seed, verbose=False)
+        secs = time.time() - t
+        with learn.no_bar(): return float(learn.validate()[1]), secs
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', default=str(ROOT.parent/'shared'/'datasets'), help='folder holding the datasets')
+    p.add_argument('--sets', default=','.join(SETS), help='comma-separated dataset names')
+    p.add_argument('--no-cnn', action='store_true', help='skip the CNN (fastbook recipe): minutes per dataset')
+    p.add_argument('--cnn-crops', action='store_true', help="also the project's CNN on whole photos and on extract_faces crops")
+    a = p.parse_args()
+    import torch
+    say('cpu_threads', torch.get_num_threads())
+    summary = {}
+    for name in a.sets.split(','):
+        data = Path(a.data)/name
+        if not data.is_dir(): say(f'{name}.skipped', f'no folder {data}'); continue
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp); cache = tmp/'cache'
+            files, tr, va = face_split(data)
+            say(f'{name}.photos', f'{len(files)} ({len(tr)} train, {len(va)} valid, {len(class_folders(data))} people)')
+            det = detection(files, cache)
+            say(f'{name}.detection_rate', f"{det['rate']:.4f} (several faces: {det['several']}; {det['ms']:.0f} ms/photo "
+                f"for detection + descriptor; found by {det['by']})")
+            table = describe_files(files, cache)  # from the cache now
+            err, secs = dlib_lr(files, tr, va, table)
+            say(f'{name}.dlib_lr', f"error {err:.4f}, train {det['seconds'] + secs:.1f}s (describe {det['seconds']:.1f}s + fit {secs:.1f}s)")
+            ferr, fsecs, meta = face_learner(data, files, va, cache, tmp/'model')
+            say(f'{name}.face', f"error {ferr:.4f}, train {det['seconds'] + fsecs:.1f}s (describe {det['seconds']:.1f}s + "
+                f"fastai head {fsecs:.1f}s), valid faces rejected as strangers {meta['metrics']['valid_rejected']:.4f}, "
+                f"threshold {meta['threshold']}, d0 {meta['distance_threshold']}")
+            o = open_set(data, cache, tmp)
+            say(f'{name}.open_set', f"stranger {o['stranger']}: strangers accepted {o['strangers_accepted']:.4f}, "
+                f"known valid faces rejected {o['known_rejected']:.4f}")
+            s = summary[name] = dict(dlib=err, face=ferr, face_s=det['seconds'] + fsecs)
+            if not a.no_cnn:
+                cerr, csecs = fastbook(data)
+                say(f'{name}.fastbook', f'error {cerr:.4f}, train {csecs:.1f}s')
+                s.update(fastbook=cerr, fastbook_s=csecs)
+            if a.cnn_crops:
+                cerr, csecs = project_cnn(data)
+                say(f'{name}.project_cnn', f'error {cerr:.4f}, train {csecs:.1f}s (train_model defaults)')
+                t = time.time()
+                with quiet(): extract_faces(data, tmp/'crops')
+                esecs = time.time() - t
+                cerr, csecs = project_cnn(tmp/'crops')
+                say(f'{name}.cnn_crops', f'error {cerr:.4f}, train {esecs + csecs:.1f}s (extract_faces {esecs:.1f}s + '
+                    f'train_model {csecs:.1f}s; split of the crops dataset, photos without a face left out)')
+    ok = all(s['face'] <= s['dlib'] + 1e-9 and ('fastbook_s' not in s or s['face_s'] <= s['fastbook_s']/3)
+             for s in summary.values())
+    parts = [f"{n} {s['face']:.3f} vs dlib {s['dlib']:.3f}" + (f" vs fastbook {s['fastbook']:.3f}, "
+             f"{s['face_s']:.0f}s vs {s['fastbook_s']:.0f}s" if 'fastbook' in s else '') for n, s in summary.items()]
+    say('targets_met', 'yes' if ok and summary else 'no')
+    say('headline', 'face learner error (training seconds from an empty cache): ' + '; '.join(parts))
+
+if __name__ == '__main__': main()

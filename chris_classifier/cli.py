@@ -7,7 +7,7 @@ __all__ = ['COMMANDS', 'subcommand', 'interactive', 'progress_bars', 'show_repor
            'faces_cmd', 'train_cmd', 'review_cmd', 'clean_cmd', 'answers', 'write_predictions_csv', 'predict_cmd',
            'app_cmd', 'demo_report', 'run_demo', 'demo_cmd', 'main']
 
-# %% ../nbs/08_cli.ipynb #e1f8d2aa
+# %% ../nbs/08_cli.ipynb #0e2024c2
 import csv, json, os, shutil, sys, time, traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ from fastcore.script import anno_parser
 
 from .core import *
 
-# %% ../nbs/08_cli.ipynb #0308cf03
+# %% ../nbs/08_cli.ipynb #630f0c33
 COMMANDS = {}  # subcommand name -> (function, names of its positional parameters)
 
 def subcommand(name:str, # What the user types after `chris-classifier`
@@ -28,7 +28,7 @@ def subcommand(name:str, # What the user types after `chris-classifier`
         return f
     return _reg
 
-# %% ../nbs/08_cli.ipynb #115da418
+# %% ../nbs/08_cli.ipynb #cf643fd7
 def interactive()->bool:
     "True when standard output is a terminal, where progress bars make sense."
     return bool(getattr(sys.stdout, 'isatty', None)) and sys.stdout.isatty()
@@ -51,7 +51,7 @@ def progress_bars(show:bool # Draw fastprogress bars (True) or print plain lines
         for k, v in saved.items(): setattr(C, k, v)
         fp.NO_BAR = old
 
-# %% ../nbs/08_cli.ipynb #56a5651a
+# %% ../nbs/08_cli.ipynb #7b7f826e
 def show_report(report, # A dict (maybe nested) or any value
                 indent:str='', # Prefix for each line
                 max_items:int=8, # Longer lists show their first items and a count
@@ -67,7 +67,7 @@ def show_report(report, # A dict (maybe nested) or any value
             for o in v[:max_items]: print(f'{indent}  {o}')
         else: print(f'{indent}{k}: {v}')
 
-# %% ../nbs/08_cli.ipynb #11c036d8
+# %% ../nbs/08_cli.ipynb #61bf84b6
 @subcommand('sample', pos=['dest'])
 def sample_cmd(dest:str, # Folder to create the sample dataset in
                n_per_class:int=30, # Images per class
@@ -77,7 +77,7 @@ def sample_cmd(dest:str, # Folder to create the sample dataset in
     path = make_sample(dest, n_per_class=n_per_class, seed=seed)
     print(f'wrote {n_per_class*len(CLASS_FOLDERS)} images in {len(CLASS_FOLDERS)} class folders under {path}')
 
-# %% ../nbs/08_cli.ipynb #7222be76
+# %% ../nbs/08_cli.ipynb #f5fa3b20
 def _class_names(classes:str # Comma-separated class names, or None for all
                 )->list:
     "Display names of the classes in `classes`, checked against `CLASSES`."
@@ -106,7 +106,7 @@ def verify_cmd(dest:str, # Dataset folder to check
     from chris_classifier.collect import verify_folder
     show_report(verify_folder(dest))
 
-# %% ../nbs/08_cli.ipynb #669440e0
+# %% ../nbs/08_cli.ipynb #be076ac5
 @subcommand('faces', pos=['data'])
 def faces_cmd(data:str, # Dataset of whole photos
               out:Annotated[str, {'required': True}]=None, # Folder for the dataset of face crops (same class folders)
@@ -115,7 +115,7 @@ def faces_cmd(data:str, # Dataset of whole photos
     from chris_classifier.faces import extract_faces
     show_report(extract_faces(data, out))
 
-# %% ../nbs/08_cli.ipynb #9c11e3ed
+# %% ../nbs/08_cli.ipynb #24212ffd
 def _model_meta(model_dir:Path)->dict:
     "The metadata `model.json` of a model folder."
     f = Path(model_dir)/'model.json'
@@ -140,7 +140,7 @@ def train_cmd(data:str, # Dataset folder: one sub-folder of images per class
     print(f"model written to {out}: {meta.get('arch')} on {len(meta.get('vocab', []))} classes")
     show_report(meta.get('metrics', {}))
 
-# %% ../nbs/08_cli.ipynb #686075be
+# %% ../nbs/08_cli.ipynb #2364cd2d
 @subcommand('review', pos=['model_dir', 'data'])
 def review_cmd(model_dir:str, # Model folder written by `train`
                data:str, # Dataset folder to evaluate on
@@ -153,7 +153,7 @@ def review_cmd(model_dir:str, # Model folder written by `train`
     show_report(metrics)
     print(f'figures and metrics.json written to {out}')
 
-# %% ../nbs/08_cli.ipynb #fe739757
+# %% ../nbs/08_cli.ipynb #e3495646
 @subcommand('clean', pos=['data'])
 def clean_cmd(data:str, # Dataset folder
               decisions:str=None, # CSV with columns file,decision (decision: keep, delete, or a class folder)
@@ -170,7 +170,7 @@ def clean_cmd(data:str, # Dataset folder
     for e in entries[:20]: print(f"  {e.get('op')}: {e.get('src')} -> {e.get('dst')}" if isinstance(e, dict) else f'  {e}')
     if len(entries) > 20: print(f'  ... and {len(entries)-20} more (the journal is in {Path(data)/"_journal"})')
 
-# %% ../nbs/08_cli.ipynb #25843feb
+# %% ../nbs/08_cli.ipynb #15578108
 def _image_paths(paths:list # Files and folders given by the user
                 )->list:
     "Files of `paths`, with folders replaced by the images inside them (leaving out `_*` and `.*` folders)."
@@ -182,7 +182,7 @@ def _image_paths(paths:list # Files and folders given by the user
         else: raise FileNotFoundError(f'no file or folder {p}')
     return res
 
-# %% ../nbs/08_cli.ipynb #bc917eb8
+# %% ../nbs/08_cli.ipynb #1d0415c1
 def _predict_file(predictor, f):
     "The predictions for one file: one per face for a model that expects faces, else one."
     if getattr(predictor, 'expects_faces', False) and hasattr(predictor, 'predict_faces'): return list(predictor.predict_faces(f))
@@ -204,7 +204,7 @@ def answers(predictor, # A `Predictor`
             try: yield f, _predict_file(predictor, f)
             except ValueError as e: yield f, e
 
-# %% ../nbs/08_cli.ipynb #d88dda65
+# %% ../nbs/08_cli.ipynb #07df5ed4
 def _vocab(predictor, results)->list:
     "The class names of `predictor`, in its order."
     v = getattr(predictor, 'vocab', None)
@@ -250,7 +250,7 @@ def predict_cmd(model_dir:str, # Model folder written by `train`
     bad = sum(isinstance(r, Exception) for _, r in results)
     if bad: raise ValueError(f'{bad} of {len(files)} file(s) could not be read as images')
 
-# %% ../nbs/08_cli.ipynb #06e42951
+# %% ../nbs/08_cli.ipynb #9dfcc30f
 @subcommand('app', pos=['model_dir'])
 def app_cmd(model_dir:str, # Model folder written by `train`
             port:int=7860, # Port to serve on
@@ -265,7 +265,7 @@ def app_cmd(model_dir:str, # Model folder written by `train`
     print(f'serving {model_dir} on http://{host}:{port} (Ctrl+C stops)', flush=True)
     make_gradio_app(model_dir).launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD_BYTES, quiet=True)
 
-# %% ../nbs/08_cli.ipynb #13a6d857
+# %% ../nbs/08_cli.ipynb #5519c84a
 def _md_table(rows:list, # Rows of cells; the first row is the header
              )->str:
     "A Markdown table."
@@ -308,7 +308,7 @@ def demo_report(out:Path, # The demo folder (links in the report are relative to
     f.write_text('\n'.join(md))
     return f
 
-# %% ../nbs/08_cli.ipynb #04c70197
+# %% ../nbs/08_cli.ipynb #cee72a94
 _DEMO_MARK = '.chris_demo'
 _DEMO_PARTS = ('data', 'heldout', 'model', 'review', 'report.md')
 
@@ -360,7 +360,7 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
     step('predict held-out')
     return demo_report(out, steps, vrep, metrics, heldout, _model_meta(out/'model'))
 
-# %% ../nbs/08_cli.ipynb #444cbc2b
+# %% ../nbs/08_cli.ipynb #a2f56a8a
 @subcommand('demo')
 def demo_cmd(out:str='demo', # Folder for the demo's data, model, figures and report
              n_per_class:int=24, # Sample images per class
@@ -373,7 +373,7 @@ def demo_cmd(out:str='demo', # Folder for the demo's data, model, figures and re
     report = run_demo(out, n_per_class=n_per_class, epochs=epochs, size=size, pretrained=pretrained)
     print(f'demo done in {time.time()-start:.0f} s: report in {report}')
 
-# %% ../nbs/08_cli.ipynb #35c1968f
+# %% ../nbs/08_cli.ipynb #2c29b86b
 def _usage():
     lines = ['usage: chris-classifier COMMAND [options]   (chris-classifier COMMAND --help for its options)', '', 'commands:']
     lines += [f'  {n:<10} {(f.__doc__ or "").splitlines()[0]}' for n, (f, _) in COMMANDS.items()]

@@ -7,14 +7,14 @@ __all__ = ['MAX_UPLOAD_BYTES', 'MAX_PIXELS', 'MIN_SIDE', 'SPACE_APP', 'UploadErr
            'as_predictor', 'predictions', 'answer_text', 'thumbnail', 'classify_upload', 'NotebookApp', 'gradio_label',
            'make_gradio_app', 'write_space']
 
-# %% ../nbs/07_app.ipynb #985334e6
+# %% ../nbs/07_app.ipynb #37adba52
 import io, os, shutil, sys
 from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
 from .core import *
 
-# %% ../nbs/07_app.ipynb #64d91f41
+# %% ../nbs/07_app.ipynb #10b0a467
 MAX_UPLOAD_BYTES = 10 * 2**20  # Largest upload accepted: 10 MiB
 MAX_PIXELS = 40_000_000        # Largest image accepted, in pixels (a 40-megapixel photo)
 MIN_SIDE = 32                  # Smallest width or height accepted, in pixels
@@ -22,7 +22,7 @@ MIN_SIDE = 32                  # Smallest width or height accepted, in pixels
 class UploadError(ValueError):
     "An upload that is not an image the app can use; the message says why, for the user."
 
-# %% ../nbs/07_app.ipynb #023d56dc
+# %% ../nbs/07_app.ipynb #27f58cbf
 def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
                 max_bytes:int=MAX_UPLOAD_BYTES, # Largest size accepted
                 max_pixels:int=MAX_PIXELS, # Largest width*height accepted
@@ -48,14 +48,14 @@ def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
     if min(w, h) < MIN_SIDE: raise UploadError(f'The image is only {w}x{h} pixels: too small to recognise anyone.')
     return ImageOps.exif_transpose(img).convert('RGB')
 
-# %% ../nbs/07_app.ipynb #2bb1b290
+# %% ../nbs/07_app.ipynb #d6288689
 def display_name(label:str # A class folder name, or any other answer
                 )->str:
     "The name to show for `label`: 'Chris Pine' for 'chris_pine'."
     try: return find_chris(label).name
     except KeyError: return label
 
-# %% ../nbs/07_app.ipynb #ce6c29bc
+# %% ../nbs/07_app.ipynb #178d348c
 def as_predictor(model, # A model folder, or a predictor already loaded
                 ):
     "A `Predictor` for `model` (loaded once; a predictor passes through)."
@@ -84,18 +84,21 @@ def answer_text(preds:list # Predictions for one image
     if len(preds) == 1: return _one(preds[0])
     return '; '.join(f'face {i+1}: {_one(p)}' for i, p in enumerate(preds))
 
-# %% ../nbs/07_app.ipynb #9308f7bc
+# %% ../nbs/07_app.ipynb #0f2f55b4
 def thumbnail(img:Image.Image, # The uploaded image
               preds:list=(), # Its predictions; face boxes are drawn
               size:int=256, # Longest side of the thumbnail, in pixels
              )->Image.Image:
     "A small copy of `img` to show, with the face boxes of `preds` drawn on it."
-    img = img.copy()
-    boxes = [p.box for p in preds if getattr(p, 'box', None) is not None]
-    if boxes:
-        d, w = ImageDraw.Draw(img), max(2, max(img.size)//150)
-        for i, b in enumerate(boxes): d.rectangle(list(map(float, b)), outline=(255, 200, 0), width=w)
+    img, (w0, _) = img.copy(), img.size
     img.thumbnail((size, size))
+    k = img.size[0] / w0
+    boxes = [p.box for p in preds if getattr(p, 'box', None) is not None]
+    d = ImageDraw.Draw(img)
+    for i, b in enumerate(boxes):
+        l, t, r, b = (float(v)*k for v in b)
+        d.rectangle([l, t, r, b], outline=(255, 200, 0), width=2)
+        if len(boxes) > 1: d.text((l+4, t+2), str(i+1), fill=(255, 200, 0))
     return img
 
 def classify_upload(predictor, # A `Predictor`
@@ -109,7 +112,7 @@ def classify_upload(predictor, # A `Predictor`
     except ValueError as e: return None, [], str(e)
     return thumbnail(img, preds), preds, answer_text(preds)
 
-# %% ../nbs/07_app.ipynb #8480c57d
+# %% ../nbs/07_app.ipynb #c927de2a
 class NotebookApp:
     "Upload a photo in the notebook, see it and which Chris it is."
     def __init__(self, model, # A model folder or a `Predictor`
@@ -137,7 +140,7 @@ class NotebookApp:
         from IPython.display import display
         display(self.widget)
 
-# %% ../nbs/07_app.ipynb #9b895c1a
+# %% ../nbs/07_app.ipynb #c9434c9a
 def gradio_label(preds:list, # Predictions for one image
                  top:int=3, # Classes shown
                 ):
@@ -170,7 +173,7 @@ def make_gradio_app(model, # A model folder or a `Predictor`
                         examples=examples, cache_examples=False, flagging_mode='never', title=title,
                         description=f'Upload a photo of {names}: the model says which one it is, and how sure it is.')
 
-# %% ../nbs/07_app.ipynb #be8e519e
+# %% ../nbs/07_app.ipynb #7bb2504b
 SPACE_APP = '''"Which Chris is this? A Hugging Face Space (written by `chris_classifier.app.write_space`)."
 from chris_classifier.app import make_gradio_app, MAX_UPLOAD_BYTES
 

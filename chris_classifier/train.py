@@ -9,7 +9,7 @@ __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'TRAIN_DEFAULTS', 'FORMAT_
            'build_model', 'backbone_stats', 'interactive', 'EpochLines', 'chris_learner', 'train_model', 'valid_files',
            'model_meta_dict', 'save_model', 'read_meta', 'load_model', 'load_pickled_learner']
 
-# %% ../nbs/03_train.ipynb #0458cc54
+# %% ../nbs/03_train.ipynb #e7700a6f
 import contextlib, json, os, socket, sys, threading, time, warnings
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from fastcore.imports import IN_NOTEBOOK
 from .core import *
 from .data import *
 
-# %% ../nbs/03_train.ipynb #ccaaf24c
+# %% ../nbs/03_train.ipynb #fcf0cf98
 LITE_STATS = ([127/255]*3, [128/255]*3)  # EfficientNet-Lite's TensorFlow preprocessing, (x-127)/128, on 0..1 pixels
 
 def efficientnet_lite0_weights()->Path:
@@ -33,11 +33,11 @@ def efficientnet_lite0(pretrained:bool=True # Load the packaged ImageNet weights
                       )->nn.Module:
     "EfficientNet-Lite0 (the `efficientnet-lite-pytorch` implementation), with its ImageNet weights if `pretrained`."
     from efficientnet_lite_pytorch import EfficientNet
-    m = EfficientNet.from_name('efficientnet-lite0')
+    m = EfficientNet.from_name('efficientnet-lite0', batch_norm_momentum=0.9)  # PyTorch momentum 0.1, see below
     if pretrained: m.load_state_dict(torch.load(efficientnet_lite0_weights(), map_location='cpu', weights_only=True))
     return m
 
-# %% ../nbs/03_train.ipynb #af1dd99f
+# %% ../nbs/03_train.ipynb #ecf5f2f6
 def plain_convs(m:nn.Module # Module whose same-padding convolutions are replaced, in place
                )->nn.Module:
     "Replace `efficientnet_lite_pytorch`'s static same-padding convolutions by padding + plain `nn.Conv2d`."
@@ -52,7 +52,7 @@ def plain_convs(m:nn.Module # Module whose same-padding convolutions are replace
         else: plain_convs(c)
     return m
 
-# %% ../nbs/03_train.ipynb #b580da60
+# %% ../nbs/03_train.ipynb #d6153247
 class DropConnectBlock(Module):
     "An EfficientNet block called with its stochastic-depth rate, so it fits in an `nn.Sequential`."
     def __init__(self, block, rate): self.block,self.rate = block,rate
@@ -68,7 +68,7 @@ def efficientnet_body(m:nn.Module # An `efficientnet_lite_pytorch.EfficientNet`
                          *[DropConnectBlock(b, rate*i/n) for i, b in enumerate(m._blocks)],
                          nn.Sequential(m._conv_head, m._bn1, act()))
 
-# %% ../nbs/03_train.ipynb #85f520e7
+# %% ../nbs/03_train.ipynb #f637eefc
 def efficientnet_split(m:nn.Module # A fastai vision model: `m[0]` the body, `m[1]` the head
                       )->list:
     "Parameter groups for discriminative learning rates: early body, late body, head."
@@ -77,7 +77,7 @@ def efficientnet_split(m:nn.Module # A fastai vision model: `m[0]` the body, `m[
 
 model_meta[efficientnet_lite0] = {'cut': efficientnet_body, 'split': efficientnet_split, 'stats': LITE_STATS}
 
-# %% ../nbs/03_train.ipynb #d8935ed8
+# %% ../nbs/03_train.ipynb #c0ce8ff6
 BACKBONES = {'efficientnet_lite0': efficientnet_lite0, 'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50}
 DEFAULT_ARCH = 'efficientnet_lite0'  # The backbone whose weights come with the package: works offline
 
@@ -100,7 +100,7 @@ def get_backbone(name:str # A name from `backbone_names()`
     raise ValueError(f"Unknown backbone {name!r}. Choose one of: {', '.join(backbone_names())}"
                      + ('' if has_timm() else " (pip install timm for more)"))
 
-# %% ../nbs/03_train.ipynb #a6eb5237
+# %% ../nbs/03_train.ipynb #b7807896
 def can_reach(host:str, # Host name
               port:int=443, # TCP port
               timeout:float=3., # Seconds to wait, DNS lookup included
@@ -139,7 +139,7 @@ def check_weights(name:str # A name from `backbone_names()`
     if f.exists() or can_reach(url.split('/')[2]): return f
     raise _unavailable(name, url.split('/')[2], cache)
 
-# %% ../nbs/03_train.ipynb #30b9d4a4
+# %% ../nbs/03_train.ipynb #a0380454
 def build_model(arch:str, # A name from `backbone_names()`
                 n_out:int, # Number of classes
                 pretrained:bool=True, # Start from the ImageNet weights
@@ -160,7 +160,7 @@ def backbone_stats(arch:str # A name from `backbone_names()`
         return list(cfg['mean']), list(cfg['std'])
     return tuple(list(s) for s in model_meta.get(a, {}).get('stats', imagenet_stats))
 
-# %% ../nbs/03_train.ipynb #5f84e189
+# %% ../nbs/03_train.ipynb #ec5bca18
 def interactive()->bool:
     "True in a notebook or when standard output is a terminal."
     return bool(IN_NOTEBOOK or sys.stdout.isatty())
@@ -176,7 +176,7 @@ class EpochLines(Callback):
             f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(names[1:], log[1:])]
         print('  '.join(parts), flush=True)
 
-# %% ../nbs/03_train.ipynb #06359b2c
+# %% ../nbs/03_train.ipynb #77725747
 def chris_learner(dls:DataLoaders, # From `chris_dataloaders`
                   arch:str=DEFAULT_ARCH, # A name from `backbone_names()`
                   pretrained:bool=True, # Start from the ImageNet weights
@@ -191,8 +191,8 @@ def chris_learner(dls:DataLoaders, # From `chris_dataloaders`
     learn.chris_meta = dict(arch=arch, mean=mean, std=std)
     return learn
 
-# %% ../nbs/03_train.ipynb #940b0687
-TRAIN_DEFAULTS = dict(epochs=3, size=128, bs=32, lr=3e-3, freeze_epochs=1)  # see bench/train.py
+# %% ../nbs/03_train.ipynb #e8b50f89
+TRAIN_DEFAULTS = dict(epochs=1, size=128, bs=32, lr=1e-2, freeze_epochs=4, train_bn=False)  # chosen with bench/train.py
 
 def train_model(data:Path, # Dataset folder, one sub-folder per class
                 out:Path=None, # Folder to write the model to (`save_model`); None: don't save
@@ -204,6 +204,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
                 bs:int=TRAIN_DEFAULTS['bs'], # Batch size
                 lr:float=TRAIN_DEFAULTS['lr'], # Learning rate (of the head); 'find' to use `lr_find`'s suggestion
                 freeze_epochs:int=TRAIN_DEFAULTS['freeze_epochs'], # Epochs training only the head first (pretrained only)
+                train_bn:bool=TRAIN_DEFAULTS['train_bn'], # Train the body's batch-norm layers while it is frozen (False: much cheaper frozen epochs)
                 threshold:float=None, # Saved with the model: below this top probability the answer is "none of these"
                 verbose:bool=None, # Progress bars (True), one line per epoch (False); default: bars when interactive
                 **kw, # Passed to `chris_dataloaders` (valid_pct, resize, min_scale, aug, desaturate, num_workers...)
@@ -215,7 +216,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
     get_backbone(arch)  # unknown names fail before any work
     dls = chris_dataloaders(data, size=size, bs=bs, seed=seed, **kw)
     set_seed(seed, reproducible=True)
-    learn = chris_learner(dls, arch, pretrained=pretrained)
+    learn = chris_learner(dls, arch, pretrained=pretrained, train_bn=train_bn)
     learn.chris_meta.update(size=size, resize=kw.get('resize', 'squish'), min_scale=kw.get('min_scale'), seed=seed,
                             train_folder=str(Path(data).resolve()), threshold=threshold)
     if lr == 'find': lr = learn.lr_find(show_plot=False).valley
@@ -228,7 +229,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
     if out is not None: save_model(learn, out)
     return learn
 
-# %% ../nbs/03_train.ipynb #064a623d
+# %% ../nbs/03_train.ipynb #8abe4fee
 from safetensors.torch import save_file, load_file
 
 FORMAT_VERSION = 1
@@ -247,7 +248,7 @@ def model_meta_dict(learn:Learner, # A `Learner` from `train_model`
     cm = getattr(learn, 'chris_meta', {})
     train_folder = cm.get('train_folder') or str(getattr(learn.dls, 'train_folder', ''))
     vals = learn.recorder.values[-1] if learn.recorder.values else []
-    names = [n for n in learn.recorder.metric_names[1:] if n not in ('train_loss', 'time')]
+    names = [n for n in getattr(learn.recorder, 'metric_names', ['epoch'])[1:] if n not in ('train_loss', 'time')]
     res = dict(format_version=FORMAT_VERSION, kind='cnn', arch=cm.get('arch'), vocab=list(learn.dls.vocab),
                size=cm.get('size'), resize=cm.get('resize', 'squish'), min_scale=cm.get('min_scale'),
                mean=list(cm.get('mean')), std=list(cm.get('std')), expects_faces=False, threshold=cm.get('threshold'),
@@ -269,7 +270,7 @@ def save_model(learn:Learner, # A `Learner` from `train_model`
     if pickle: learn.export(model_dir.resolve()/'export.pkl')
     return model_dir
 
-# %% ../nbs/03_train.ipynb #a5276b42
+# %% ../nbs/03_train.ipynb #987b72fb
 def read_meta(model_dir:Path # A model folder written by `save_model`
              )->dict:
     "The `model.json` of `model_dir`, checked."

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'ImageError', 'load_image', 'Prediction', 'Predictor']
 
-# %% ../nbs/06_predict.ipynb #0ebfc1d2
+# %% ../nbs/06_predict.ipynb #337c7d43
 import io, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,7 @@ from .core import *
 from .data import item_tfms_for
 from .train import load_model, load_pickled_learner, read_meta
 
-# %% ../nbs/06_predict.ipynb #cf7c9ff7
+# %% ../nbs/06_predict.ipynb #2c310946
 class ImageError(ValueError):
     "An input that cannot be used as an image, with a message saying why."
 
@@ -73,7 +73,7 @@ def load_image(item, # A path, bytes, file object, PIL image or numpy array (HxW
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise ImageError(f'{what}: broken or truncated image ({e})') from None
 
-# %% ../nbs/06_predict.ipynb #270be5a3
+# %% ../nbs/06_predict.ipynb #792338a6
 @dataclass
 class Prediction:
     "What a `Predictor` says about one image (or one face in it)."
@@ -82,7 +82,7 @@ class Prediction:
     probs: dict = field(default_factory=dict)  # class folder name -> probability
     box: tuple = None  # (left, top, right, bottom) of the face, for face models
 
-# %% ../nbs/06_predict.ipynb #ba9e096b
+# %% ../nbs/06_predict.ipynb #450b5860
 class Predictor:
     "Classify images with a saved model: loaded once, validation preprocessing, batched."
     def __init__(self, model, # `nn.Module` (CNN) or, for face models, a callable(list of face chips) -> probs
@@ -117,7 +117,7 @@ class Predictor:
 
     def __repr__(self): return f"Predictor({self.meta.get('arch')}, {len(self.vocab)} classes, size {self.meta.get('size')})"
 
-# %% ../nbs/06_predict.ipynb #197389cb
+# %% ../nbs/06_predict.ipynb #894312d9
 @patch
 def preprocess(self:Predictor, item # A path, bytes, PIL image or array
               )->torch.Tensor:
@@ -140,7 +140,7 @@ def probs_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
     res = [self._forward([self.preprocess(o) for o in items[i:i+bs]]) for i in range(0, len(items), bs)]
     return torch.cat(res) if res else torch.zeros(0, len(self.vocab))
 
-# %% ../nbs/06_predict.ipynb #9dd1d788
+# %% ../nbs/06_predict.ipynb #4c33fb01
 @patch
 def _prediction(self:Predictor, p:torch.Tensor, box=None)->Prediction:
     p = [float(v) for v in p]

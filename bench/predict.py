@@ -1,0 +1,72 @@
+"""Benchmark: `Predictor` vs fastai's `load_learner(...).predict` in a loop, on the same saved model.
+
+Usage (from the repo root): python bench/predict.py [--n-single N] [--n-batch N]
+Models: resnet18 (pretrained=False, so no download) at 224 px, and the default backbone at its default size, each
+trained briefly on generated sample images and saved with `save_model`. Prints `name: value` lines, headline last.
+"""
+import argparse, statistics, sys, tempfile, time, warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+warnings.filterwarnings('ignore')
+
+def timed(f, *args, **kw):
+    start = time.perf_counter(); res = f(*args, **kw); return res, time.perf_counter() - start
+
+def bench_model(name, mdir, files, n_single, n_batch, rounds=3):
+    "Seconds per image for single predictions and batch throughput (images/s) of both ways; prints them."
+    from chris_classifier.predict import Predictor
+    from chris_classifier.train import load_pickled_learner
+    from fastai.callback.progress import ProgressCallback
+    pred = Predictor.from_dir(mdir)
+    learn = load_pickled_learner(mdir)
+    single, batch = files[:n_single], files[:n_batch]
+    learn.remove_cb(ProgressCallback)  # no bars: fair and quiet
+    for f in files[:2]: pred.predict(f); learn.predict(f)  # warm up
+    # The machine may be shared: interleave the two ways image by image (median of per-image times), and take the
+    # best of `rounds` for the batch runs, so that load from elsewhere hits both alike.
+    lat_p, lat_l = [], []
+    for f in single:
+        lat_p.append(timed(pred.predict, f)[1]); lat_l.append(timed(learn.predict, f)[1])
+    tb_pred = tb_learn = tb_getpreds = float('inf')
+    for _ in range(rounds):
+        tb_pred = min(tb_pred, timed(pred.predict_many, batch, bs=32)[1])
+        tb_learn = min(tb_learn, timed(lambda: [learn.predict(f) for f in batch])[1])
+        tb_getpreds = min(tb_getpreds, timed(lambda: learn.get_preds(dl=learn.dls.test_dl(batch, bs=32)))[1])
+    t_pred, t_learn = statistics.median(lat_p)*len(single), statistics.median(lat_l)*len(single)
+    r = dict(lat_pred=t_pred/len(single)*1000, lat_learn=t_learn/len(single)*1000,
+             thr_pred=len(batch)/tb_pred, thr_learn=len(batch)/tb_learn, thr_getpreds=len(batch)/tb_getpreds)
+    print(f'{name}_single_ms_median_predictor: {r["lat_pred"]:.1f}')
+    print(f'{name}_single_ms_median_learn_predict: {r["lat_learn"]:.1f}')
+    print(f'{name}_single_latency_ratio: {r["lat_learn"]/r["lat_pred"]:.2f}')
+    print(f'{name}_batch_img_per_s_predictor: {r["thr_pred"]:.1f}')
+    print(f'{name}_batch_img_per_s_learn_predict_loop: {r["thr_learn"]:.1f}')
+    print(f'{name}_batch_img_per_s_learn_get_preds: {r["thr_getpreds"]:.1f}')
+    print(f'{name}_batch_throughput_ratio: {r["thr_pred"]/r["thr_learn"]:.2f}', flush=True)
+    return r
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--n-single', type=int, default=20, help='images for the single-image latency')
+    p.add_argument('--n-batch', type=int, default=64, help='images for the batch throughput')
+    p.add_argument('--rounds', type=int, default=3, help='batch runs of each way (best counts)')
+    a = p.parse_args()
+    import torch
+    from chris_classifier.core import make_sample
+    from chris_classifier.data import chris_files
+    from chris_classifier.train import train_model, DEFAULT_ARCH, TRAIN_DEFAULTS
+    tmp = Path(tempfile.mkdtemp())
+    data = make_sample(tmp/'data', n_per_class=8, size=(64, 128))
+    photos = make_sample(tmp/'photos', n_per_class=max(a.n_single, a.n_batch)//5 + 1)  # 128-320 px, as downloads
+    files = list(chris_files(photos))
+    print(f'cpu_threads: {torch.get_num_threads()}')
+    train_model(data, out=tmp/'resnet18', arch='resnet18', pretrained=False, epochs=1, size=224, bs=8, verbose=False)
+    r18 = bench_model('resnet18_224', tmp/'resnet18', files, a.n_single, a.n_batch, a.rounds)
+    train_model(data, out=tmp/'default', epochs=0, freeze_epochs=1, bs=8, verbose=False)
+    dflt = bench_model(f'{DEFAULT_ARCH}_{TRAIN_DEFAULTS["size"]}', tmp/'default', files, a.n_single, a.n_batch, a.rounds)
+    print(f'headline: Predictor vs load_learner().predict in a loop: single image {r18["lat_learn"]/r18["lat_pred"]:.2f}x the speed '
+          f'(resnet18 224px), {dflt["lat_learn"]/dflt["lat_pred"]:.2f}x ({DEFAULT_ARCH}); batch throughput '
+          f'{r18["thr_pred"]/r18["thr_learn"]:.1f}x (resnet18), {dflt["thr_pred"]/dflt["thr_learn"]:.1f}x ({DEFAULT_ARCH})')
+
+if __name__ == '__main__': main()

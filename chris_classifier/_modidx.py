@@ -269,6 +269,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                'chris_classifier/faces.py'),
                                         'chris_classifier.faces.FaceClassifier.probs': ( 'faces.html#faceclassifier.probs',
                                                                                          'chris_classifier/faces.py'),
+                                        'chris_classifier.faces.FaceClassifier.probs_files': ( 'faces.html#faceclassifier.probs_files',
+                                                                                               'chris_classifier/faces.py'),
                                         'chris_classifier.faces.FaceClassifier.vocab': ( 'faces.html#faceclassifier.vocab',
                                                                                          'chris_classifier/faces.py'),
                                         'chris_classifier.faces.FaceHead': ('faces.html#facehead', 'chris_classifier/faces.py'),

@@ -9,7 +9,7 @@ __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'TRAIN_DEFAULTS', 'FORMAT_
            'build_model', 'backbone_stats', 'interactive', 'EpochLines', 'chris_learner', 'train_model', 'valid_files',
            'model_meta_dict', 'save_model', 'read_meta', 'load_model', 'load_pickled_learner']
 
-# %% ../nbs/03_train.ipynb #e7700a6f
+# %% ../nbs/03_train.ipynb #a8c89e77
 import contextlib, json, os, socket, sys, threading, time, warnings
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from fastcore.imports import IN_NOTEBOOK
 from .core import *
 from .data import *
 
-# %% ../nbs/03_train.ipynb #fcf0cf98
+# %% ../nbs/03_train.ipynb #302eb2e8
 LITE_STATS = ([127/255]*3, [128/255]*3)  # EfficientNet-Lite's TensorFlow preprocessing, (x-127)/128, on 0..1 pixels
 
 def efficientnet_lite0_weights()->Path:
@@ -37,7 +37,7 @@ def efficientnet_lite0(pretrained:bool=True # Load the packaged ImageNet weights
     if pretrained: m.load_state_dict(torch.load(efficientnet_lite0_weights(), map_location='cpu', weights_only=True))
     return m
 
-# %% ../nbs/03_train.ipynb #ecf5f2f6
+# %% ../nbs/03_train.ipynb #40205ee8
 def plain_convs(m:nn.Module # Module whose same-padding convolutions are replaced, in place
                )->nn.Module:
     "Replace `efficientnet_lite_pytorch`'s static same-padding convolutions by padding + plain `nn.Conv2d`."
@@ -52,7 +52,7 @@ def plain_convs(m:nn.Module # Module whose same-padding convolutions are replace
         else: plain_convs(c)
     return m
 
-# %% ../nbs/03_train.ipynb #d6153247
+# %% ../nbs/03_train.ipynb #fddad7f0
 class DropConnectBlock(Module):
     "An EfficientNet block called with its stochastic-depth rate, so it fits in an `nn.Sequential`."
     def __init__(self, block, rate): self.block,self.rate = block,rate
@@ -68,7 +68,7 @@ def efficientnet_body(m:nn.Module # An `efficientnet_lite_pytorch.EfficientNet`
                          *[DropConnectBlock(b, rate*i/n) for i, b in enumerate(m._blocks)],
                          nn.Sequential(m._conv_head, m._bn1, act()))
 
-# %% ../nbs/03_train.ipynb #f637eefc
+# %% ../nbs/03_train.ipynb #284fc332
 def efficientnet_split(m:nn.Module # A fastai vision model: `m[0]` the body, `m[1]` the head
                       )->list:
     "Parameter groups for discriminative learning rates: early body, late body, head."
@@ -77,7 +77,7 @@ def efficientnet_split(m:nn.Module # A fastai vision model: `m[0]` the body, `m[
 
 model_meta[efficientnet_lite0] = {'cut': efficientnet_body, 'split': efficientnet_split, 'stats': LITE_STATS}
 
-# %% ../nbs/03_train.ipynb #c0ce8ff6
+# %% ../nbs/03_train.ipynb #ddb03157
 BACKBONES = {'efficientnet_lite0': efficientnet_lite0, 'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50}
 DEFAULT_ARCH = 'efficientnet_lite0'  # The backbone whose weights come with the package: works offline
 
@@ -100,7 +100,7 @@ def get_backbone(name:str # A name from `backbone_names()`
     raise ValueError(f"Unknown backbone {name!r}. Choose one of: {', '.join(backbone_names())}"
                      + ('' if has_timm() else " (pip install timm for more)"))
 
-# %% ../nbs/03_train.ipynb #b7807896
+# %% ../nbs/03_train.ipynb #d7ab6247
 def can_reach(host:str, # Host name
               port:int=443, # TCP port
               timeout:float=3., # Seconds to wait, DNS lookup included
@@ -139,7 +139,7 @@ def check_weights(name:str # A name from `backbone_names()`
     if f.exists() or can_reach(url.split('/')[2]): return f
     raise _unavailable(name, url.split('/')[2], cache)
 
-# %% ../nbs/03_train.ipynb #a0380454
+# %% ../nbs/03_train.ipynb #a8ac1723
 def build_model(arch:str, # A name from `backbone_names()`
                 n_out:int, # Number of classes
                 pretrained:bool=True, # Start from the ImageNet weights
@@ -160,7 +160,7 @@ def backbone_stats(arch:str # A name from `backbone_names()`
         return list(cfg['mean']), list(cfg['std'])
     return tuple(list(s) for s in model_meta.get(a, {}).get('stats', imagenet_stats))
 
-# %% ../nbs/03_train.ipynb #ec5bca18
+# %% ../nbs/03_train.ipynb #6fd4c20f
 def interactive()->bool:
     "True in a notebook or when standard output is a terminal."
     return bool(IN_NOTEBOOK or sys.stdout.isatty())
@@ -176,7 +176,7 @@ class EpochLines(Callback):
             f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(names[1:], log[1:])]
         print('  '.join(parts), flush=True)
 
-# %% ../nbs/03_train.ipynb #77725747
+# %% ../nbs/03_train.ipynb #855d9815
 def chris_learner(dls:DataLoaders, # From `chris_dataloaders`
                   arch:str=DEFAULT_ARCH, # A name from `backbone_names()`
                   pretrained:bool=True, # Start from the ImageNet weights
@@ -191,7 +191,7 @@ def chris_learner(dls:DataLoaders, # From `chris_dataloaders`
     learn.chris_meta = dict(arch=arch, mean=mean, std=std)
     return learn
 
-# %% ../nbs/03_train.ipynb #e8b50f89
+# %% ../nbs/03_train.ipynb #c06827b8
 TRAIN_DEFAULTS = dict(epochs=1, size=128, bs=32, lr=1e-2, freeze_epochs=4, train_bn=False)  # chosen with bench/train.py
 
 def train_model(data:Path, # Dataset folder, one sub-folder per class
@@ -214,6 +214,8 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
         from chris_classifier.faces import train_face_model
         return train_face_model(data, out, epochs=epochs, seed=seed, **kw)
     get_backbone(arch)  # unknown names fail before any work
+    epochs, size, bs, lr, freeze_epochs = (ifnone(v, TRAIN_DEFAULTS[k]) for k, v in
+        dict(epochs=epochs, size=size, bs=bs, lr=lr, freeze_epochs=freeze_epochs).items())  # None: the default
     dls = chris_dataloaders(data, size=size, bs=bs, seed=seed, **kw)
     set_seed(seed, reproducible=True)
     learn = chris_learner(dls, arch, pretrained=pretrained, train_bn=train_bn)
@@ -229,7 +231,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
     if out is not None: save_model(learn, out)
     return learn
 
-# %% ../nbs/03_train.ipynb #8abe4fee
+# %% ../nbs/03_train.ipynb #9e91a476
 from safetensors.torch import save_file, load_file
 
 FORMAT_VERSION = 1
@@ -270,7 +272,7 @@ def save_model(learn:Learner, # A `Learner` from `train_model`
     if pickle: learn.export(model_dir.resolve()/'export.pkl')
     return model_dir
 
-# %% ../nbs/03_train.ipynb #987b72fb
+# %% ../nbs/03_train.ipynb #a218341c
 def read_meta(model_dir:Path # A model folder written by `save_model`
              )->dict:
     "The `model.json` of `model_dir`, checked."

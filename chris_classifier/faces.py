@@ -11,7 +11,7 @@ __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE'
            'open_set_probs', 'calibrate_open_set', 'face_split', 'describe_files', 'face_learner', 'train_face_model',
            'calibrate_face_learner', 'save_face_model', 'FaceClassifier', 'load_face_model']
 
-# %% ../nbs/01a_faces.ipynb #85d9d9cd
+# %% ../nbs/01a_faces.ipynb #be9df6e7
 import functools, hashlib, importlib.util, io, json, random, shutil, time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from .core import *
 
-# %% ../nbs/01a_faces.ipynb #074635fa
+# %% ../nbs/01a_faces.ipynb #0b79c6ba
 FACE_MODEL_FILES = {  # what each model does -> file in face-recognition-models
     'landmarks': 'shape_predictor_5_face_landmarks.dat',          # 5 points: eye corners and nose, for alignment
     'descriptor': 'dlib_face_recognition_resnet_model_v1.dat',    # ResNet: aligned 150 px chip -> 128 numbers
@@ -45,7 +45,7 @@ def dlib_model(name:str # A key of `FACE_MODEL_FILES`
                 cnn=dlib.cnn_face_detection_model_v1)[name]
     return load(str(face_models_dir()/FACE_MODEL_FILES[name]))
 
-# %% ../nbs/01a_faces.ipynb #6327bc1d
+# %% ../nbs/01a_faces.ipynb #85886f2c
 def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4)
               )->np.ndarray:
     "`img` as a contiguous HxWx3 uint8 RGB array, upright (EXIF orientation applied)."
@@ -58,7 +58,7 @@ def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4)
     img = ImageOps.exif_transpose(img)
     return np.ascontiguousarray(np.asarray(img.convert('RGB')))
 
-# %% ../nbs/01a_faces.ipynb #239b9b37
+# %% ../nbs/01a_faces.ipynb #c77daa91
 FACE_LOOKS = {  # class folder -> skin, hair and eye colour (RGB) of its drawn faces
     'chris_evans':     dict(skin=(232, 196, 166), hair=(150, 110, 60), eye=(60, 110, 170)),
     'chris_hemsworth': dict(skin=(225, 180, 145), hair=(200, 160, 90), eye=(70, 140, 190)),
@@ -105,7 +105,7 @@ def draw_face_photo(label:str='chris_evans', # Class folder name, a key of `FACE
         draw_face(draw, size*(i+0.5)+rng.uniform(-.05, .05)*size, size/2+rng.uniform(-.05, .05)*size, r, **look)
     return img.filter(ImageFilter.GaussianBlur(size/150))
 
-# %% ../nbs/01a_faces.ipynb #412493c9
+# %% ../nbs/01a_faces.ipynb #0c82a91f
 def make_face_sample(dest:Path, # Folder to create the dataset in
                      n_per_class:int=10, # Images per class
                      size:tuple=(150, 260), # Smallest and largest side, in pixels
@@ -121,7 +121,7 @@ def make_face_sample(dest:Path, # Folder to create the dataset in
             draw_face_photo(c, seed=rng.randrange(10**6), size=rng.randint(*size)).save(dest/c/f'{c}_{i:04d}.jpg', quality=92)
     return dest
 
-# %% ../nbs/01a_faces.ipynb #88be058a
+# %% ../nbs/01a_faces.ipynb #7c7eeccf
 def _hog(a, upsample=0):
     import dlib
     rects, scores, _ = _hog_detector().run(a, upsample, 0.0)
@@ -161,7 +161,7 @@ FACE_DETECTORS = dict(hog=_hog, hog_up=functools.partial(_hog, upsample=1), padd
                       haar=_haar, cnn=_cnn, whole=_whole)
 DEFAULT_CASCADE = ('hog', 'hog_up', 'padded', 'haar', 'cnn')
 
-# %% ../nbs/01a_faces.ipynb #c232b689
+# %% ../nbs/01a_faces.ipynb #7ae38346
 @dataclass
 class Face:
     "A face found in a photo."
@@ -177,7 +177,7 @@ def _main_face_key(box, w, h):
     d = np.hypot((l+r)/2 - w/2, (t+b)/2 - h/2) / (np.hypot(w, h)/2)
     return (r-l)*(b-t)*(1 - 0.5*min(d, 1.0))
 
-# %% ../nbs/01a_faces.ipynb #c6976d44
+# %% ../nbs/01a_faces.ipynb #9ff80c3d
 def _as_detector(d):
     return (d, FACE_DETECTORS[d]) if isinstance(d, str) else (getattr(d, '__name__', 'custom'), d)
 
@@ -204,7 +204,7 @@ def find_faces(img, # A path, bytes, PIL image or array
         return sorted(faces, key=lambda f: -_main_face_key(f.box, w, h))
     return []
 
-# %% ../nbs/01a_faces.ipynb #e4710cee
+# %% ../nbs/01a_faces.ipynb #d14472d4
 CHIP_SIZE, CHIP_PADDING = 150, 0.25  # What dlib's descriptor network expects
 
 def face_chips(img, # A path, bytes, PIL image or array
@@ -220,7 +220,7 @@ def _chip(a, face, size=CHIP_SIZE, padding=CHIP_PADDING):
     import dlib
     return Image.fromarray(dlib.get_face_chip(a, face.shape, size, padding))
 
-# %% ../nbs/01a_faces.ipynb #6cc8762b
+# %% ../nbs/01a_faces.ipynb #8f83ff9f
 def _sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 def usable_files(data:Path # A dataset folder
@@ -229,7 +229,7 @@ def usable_files(data:Path # A dataset folder
     from chris_classifier.data import chris_files  # the CNN's own list: same files, same order, same split
     return list(chris_files(data))
 
-# %% ../nbs/01a_faces.ipynb #06cc1624
+# %% ../nbs/01a_faces.ipynb #9fec3562
 def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
                   out:Path, # Folder for the derived dataset of face crops (created; may exist from a previous run)
                   size:int=224, # Side of the crops, in pixels
@@ -275,7 +275,7 @@ def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
     (out/'faces_report.json').write_text(json.dumps(report, indent=2))
     return report
 
-# %% ../nbs/01a_faces.ipynb #f71bfc0a
+# %% ../nbs/01a_faces.ipynb #1199101b
 def faces_report(out:Path # A dataset written by `extract_faces`
                 )->dict:
     "Counts per class of photos, faces found, several faces, no face and tight crops, from `out`'s manifest."
@@ -292,7 +292,7 @@ def faces_report(out:Path # A dataset written by `extract_faces`
 
 def _as_int(s): return s.replace('', '0').astype(int)
 
-# %% ../nbs/01a_faces.ipynb #44856137
+# %% ../nbs/01a_faces.ipynb #c108dd83
 def default_face_cache()->Path: return chris_home()/'cache'/'face_descriptors'
 
 def chip_descriptors(chips:list # PIL images or arrays: aligned face chips, as `face_chips` makes them
@@ -326,7 +326,7 @@ def photo_descriptors(file:Path, # An image file
         np.savez(tmpf, **res); tmpf.replace(cf)
     return res
 
-# %% ../nbs/01a_faces.ipynb #ccb9a8cb
+# %% ../nbs/01a_faces.ipynb #d8fcd327
 import torch
 from torch import nn
 from fasttransform import Transform
@@ -351,7 +351,7 @@ class DescriptorLookup(Transform):
             d = desc[0]
         return torch.as_tensor(np.asarray(d, np.float32))
 
-# %% ../nbs/01a_faces.ipynb #18032683
+# %% ../nbs/01a_faces.ipynb #0d1e6e75
 class FaceHead(nn.Module):
     "Logistic regression on standardised face descriptors; also holds the training descriptors (the gallery)."
     def __init__(self, n_out:int, # Number of classes
@@ -366,7 +366,7 @@ class FaceHead(nn.Module):
         self.drop, self.lin = nn.Dropout(p), nn.Linear(n_in, n_out)
     def forward(self, x): return self.lin(self.drop((x - self.mean)/self.std))
 
-# %% ../nbs/01a_faces.ipynb #6d823a98
+# %% ../nbs/01a_faces.ipynb #24cc9ef9
 def nearest_distance(x:torch.Tensor, # Descriptors (n x 128)
                      gallery:torch.Tensor, # Known descriptors (m x 128)
                     )->torch.Tensor:
@@ -392,7 +392,7 @@ def calibrate_open_set(dist:torch.Tensor, # Nearest-training-face distances of t
     thr = float(min(0.5, torch.quantile(top_open(d0), 1 - quantile).item()))
     return round(d0, 4), round(max(thr, 0.05), 4)
 
-# %% ../nbs/01a_faces.ipynb #c4d44e8f
+# %% ../nbs/01a_faces.ipynb #fb9778c0
 def face_split(data:Path, # A dataset folder
                valid_pct:float=0.2, # Share of photos in the validation set
                seed:int=42, # Seed of the split
@@ -413,7 +413,7 @@ def describe_files(files:list, # Image files
         if len(d): table[str(f)] = d[0]
     return table
 
-# %% ../nbs/01a_faces.ipynb #6a0ef26c
+# %% ../nbs/01a_faces.ipynb #3e0f3204
 def face_learner(files:list, # Image files (with faces), labelled by their folder
                  splits:tuple, # (train indices, valid indices) into `files`
                  table:dict, # str(file) -> descriptor, see `describe_files`
@@ -433,7 +433,7 @@ def face_learner(files:list, # Image files (with faces), labelled by their folde
     head.gallery.copy_(X); head.gallery_y.copy_(torch.tensor([vocab.index(parent_label(files[i])) for i in splits[0]]))
     return Learner(dls, head, loss_func=CrossEntropyLossFlat(), metrics=[error_rate, accuracy])
 
-# %% ../nbs/01a_faces.ipynb #570a585e
+# %% ../nbs/01a_faces.ipynb #fa5203ad
 def _face_meta(learn, data, files, va, vocab, d0, thr, seed, metrics, detectors):
     return dict(format_version=1, kind='face', arch='face', vocab=list(vocab), size=CHIP_SIZE, resize='crop',
                 mean=[], std=[], expects_faces=True, threshold=thr, train_folder=str(data),
@@ -476,7 +476,7 @@ def train_face_model(data:Path, # Dataset folder: class folders of photos or fac
     if out is not None: save_face_model(learn, out)
     return learn
 
-# %% ../nbs/01a_faces.ipynb #0707c010
+# %% ../nbs/01a_faces.ipynb #b87b76eb
 def calibrate_face_learner(learn:Learner # A trained face learner
                           )->tuple:
     "(d0, threshold, metrics) of `learn` on its validation set."
@@ -491,7 +491,7 @@ def calibrate_face_learner(learn:Learner # A trained face learner
     return d0, thr, dict(error_rate=round(err, 4), accuracy=round(1 - err, 4),
                          valid_rejected=round((top(d0) < thr).float().mean().item(), 4))
 
-# %% ../nbs/01a_faces.ipynb #c63146e7
+# %% ../nbs/01a_faces.ipynb #98b41427
 def save_face_model(learn:Learner, # Trained by `train_face_model` (has `face_meta`)
                     model_dir:Path, # Folder to write
                    )->Path:
@@ -503,7 +503,7 @@ def save_face_model(learn:Learner, # Trained by `train_face_model` (has `face_me
     learn.export(model_dir.resolve()/'export.pkl')
     return model_dir
 
-# %% ../nbs/01a_faces.ipynb #5396de0c
+# %% ../nbs/01a_faces.ipynb #07943cb0
 class FaceClassifier:
     "Face chips -> open-set class probabilities (n x c), with the frozen dlib body and a trained `FaceHead`."
     def __init__(self, head:FaceHead, meta:dict): self.head, self.meta = head.eval(), meta

@@ -7,7 +7,7 @@ __all__ = ['COMMANDS', 'subcommand', 'arg', 'interactive', 'progress_bars', 'sho
            'verify_cmd', 'faces_cmd', 'train_cmd', 'review_cmd', 'clean_cmd', 'answers', 'write_predictions_csv',
            'predict_cmd', 'app_cmd', 'demo_report', 'run_demo', 'demo_cmd', 'main']
 
-# %% ../nbs/08_cli.ipynb #c2b562ee
+# %% ../nbs/08_cli.ipynb #beba45db
 import csv, json, os, shutil, sys, time, traceback, warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ from fastcore.script import anno_parser
 
 from .core import *
 
-# %% ../nbs/08_cli.ipynb #29feaa18
+# %% ../nbs/08_cli.ipynb #42b2ad03
 COMMANDS = {}  # subcommand name -> (function, names of its positional parameters)
 
 def subcommand(name:str, # What the user types after `chris-classifier`
@@ -28,7 +28,7 @@ def subcommand(name:str, # What the user types after `chris-classifier`
         return f
     return _reg
 
-# %% ../nbs/08_cli.ipynb #b796b3c3
+# %% ../nbs/08_cli.ipynb #19eeb46c
 def arg(metavar:str, # Name of the value in `--help`
         typ:type=str, # Type of the value
         **kw, # Other `argparse.add_argument` settings
@@ -36,7 +36,7 @@ def arg(metavar:str, # Name of the value in `--help`
     "A type annotation for a subcommand parameter: `typ`, shown as `metavar`."
     return Annotated[typ, dict(metavar=metavar, **kw)]
 
-# %% ../nbs/08_cli.ipynb #f3569aba
+# %% ../nbs/08_cli.ipynb #de7087be
 def interactive()->bool:
     "True when standard output is a terminal, where progress bars make sense."
     return bool(getattr(sys.stdout, 'isatty', None)) and sys.stdout.isatty()
@@ -59,7 +59,7 @@ def progress_bars(show:bool # Draw fastprogress bars (True) or print plain lines
         for k, v in saved.items(): setattr(C, k, v)
         fp.NO_BAR = old
 
-# %% ../nbs/08_cli.ipynb #7ae3b63d
+# %% ../nbs/08_cli.ipynb #34eb0678
 def show_report(report, # A dict (maybe nested) or any value
                 indent:str='', # Prefix for each line
                 max_items:int=8, # Longer lists show their first items and a count
@@ -76,7 +76,7 @@ def show_report(report, # A dict (maybe nested) or any value
             for o in v[:max_items]: print(f'{indent}  {o}')
         else: print(f'{indent}{k}: {_fmt(v)}')
 
-# %% ../nbs/08_cli.ipynb #08ba2117
+# %% ../nbs/08_cli.ipynb #5dc8077a
 @subcommand('sample', pos=['dest'])
 def sample_cmd(dest:arg('DEST'), # Folder to create the sample dataset in
                n_per_class:arg('N', int)=30, # Images per class
@@ -86,7 +86,7 @@ def sample_cmd(dest:arg('DEST'), # Folder to create the sample dataset in
     path = make_sample(dest, n_per_class=n_per_class, seed=seed)
     print(f'wrote {n_per_class*len(CLASS_FOLDERS)} images in {len(CLASS_FOLDERS)} class folders under {path}')
 
-# %% ../nbs/08_cli.ipynb #6d3a3d8f
+# %% ../nbs/08_cli.ipynb #850e922b
 def _class_names(classes:str # Comma-separated class names, or None for all
                 )->list:
     "Display names of the classes in `classes`, checked against `CLASSES`."
@@ -115,7 +115,7 @@ def verify_cmd(dest:arg('DEST'), # Dataset folder to check
     from chris_classifier.collect import verify_folder
     show_report(verify_folder(dest))
 
-# %% ../nbs/08_cli.ipynb #82deb45d
+# %% ../nbs/08_cli.ipynb #add06ea7
 @subcommand('faces', pos=['data'])
 def faces_cmd(data:arg('DATA'), # Dataset of whole photos
               out:arg('FACES_DATA', required=True)=None, # Folder for the dataset of face crops (same class folders)
@@ -124,7 +124,7 @@ def faces_cmd(data:arg('DATA'), # Dataset of whole photos
     from chris_classifier.faces import extract_faces
     show_report(extract_faces(data, out))
 
-# %% ../nbs/08_cli.ipynb #6130e89c
+# %% ../nbs/08_cli.ipynb #d6487aae
 def _model_meta(model_dir:Path)->dict:
     "The metadata `model.json` of a model folder."
     f = Path(model_dir)/'model.json'
@@ -149,7 +149,7 @@ def train_cmd(data:arg('DATA'), # Dataset folder: one sub-folder of images per c
     print(f"model written to {out}: {meta.get('arch')} on {len(meta.get('vocab', []))} classes")
     show_report(meta.get('metrics', {}))
 
-# %% ../nbs/08_cli.ipynb #44ba5356
+# %% ../nbs/08_cli.ipynb #af04a55d
 @subcommand('review', pos=['model_dir', 'data'])
 def review_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
                data:arg('DATA'), # Dataset folder to evaluate on
@@ -162,7 +162,7 @@ def review_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
     show_report(metrics)
     print(f'figures and metrics.json written to {out}')
 
-# %% ../nbs/08_cli.ipynb #2925a27a
+# %% ../nbs/08_cli.ipynb #e62f6c68
 @subcommand('clean', pos=['data'])
 def clean_cmd(data:arg('DATA'), # Dataset folder
               decisions:arg('CSV')=None, # CSV with columns file,decision (decision: keep, delete, or a class folder)
@@ -179,7 +179,7 @@ def clean_cmd(data:arg('DATA'), # Dataset folder
     for e in entries[:20]: print(f"  {e.get('op')}: {e.get('src')} -> {e.get('dst')}" if isinstance(e, dict) else f'  {e}')
     if len(entries) > 20: print(f'  ... and {len(entries)-20} more (the journal is in {Path(data)/"_journal"})')
 
-# %% ../nbs/08_cli.ipynb #68a3f9aa
+# %% ../nbs/08_cli.ipynb #44d803b2
 def _image_paths(paths:list # Files and folders given by the user
                 )->list:
     "Files of `paths`, with folders replaced by the images inside them (leaving out `_*` and `.*` folders)."
@@ -191,7 +191,7 @@ def _image_paths(paths:list # Files and folders given by the user
         else: raise FileNotFoundError(f'no file or folder {p}')
     return res
 
-# %% ../nbs/08_cli.ipynb #288deb2b
+# %% ../nbs/08_cli.ipynb #7e725a24
 def _predict_file(predictor, f):
     "The predictions for one file: one per face for a model that expects faces, else one."
     if getattr(predictor, 'expects_faces', False) and hasattr(predictor, 'predict_faces'): return list(predictor.predict_faces(f))
@@ -213,7 +213,7 @@ def answers(predictor, # A `Predictor`
             try: yield f, _predict_file(predictor, f)
             except ValueError as e: yield f, e
 
-# %% ../nbs/08_cli.ipynb #494f7699
+# %% ../nbs/08_cli.ipynb #b4ea1a56
 def _vocab(predictor, results)->list:
     "The class names of `predictor`, in its order."
     v = getattr(predictor, 'vocab', None)
@@ -262,7 +262,7 @@ def predict_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
     bad = sum(isinstance(r, Exception) for _, r in results)
     if bad: raise ValueError(f'{bad} of {len(files)} file(s) could not be read as images')
 
-# %% ../nbs/08_cli.ipynb #d00e22d4
+# %% ../nbs/08_cli.ipynb #6bfaa039
 @subcommand('app', pos=['model_dir'])
 def app_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
             port:arg('P', int)=7860, # Port to serve on
@@ -277,7 +277,7 @@ def app_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
     print(f'serving {model_dir} on http://{host}:{port} (Ctrl+C stops)', flush=True)
     make_gradio_app(model_dir).launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD_BYTES, quiet=True)
 
-# %% ../nbs/08_cli.ipynb #d8ede62d
+# %% ../nbs/08_cli.ipynb #362c2b33
 def _md_table(rows:list, # Rows of cells; the first row is the header
              )->str:
     "A Markdown table."
@@ -320,7 +320,7 @@ def demo_report(out:Path, # The demo folder (links in the report are relative to
     f.write_text('\n'.join(md))
     return f
 
-# %% ../nbs/08_cli.ipynb #45c6315e
+# %% ../nbs/08_cli.ipynb #a3956d1a
 _DEMO_MARK = '.chris_demo'
 _DEMO_PARTS = ('data', 'heldout', 'model', 'review', 'report.md')
 
@@ -370,7 +370,7 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
     step('predict held-out')
     return demo_report(out, steps, vrep, metrics, heldout, _model_meta(out/'model'))
 
-# %% ../nbs/08_cli.ipynb #c9c097dc
+# %% ../nbs/08_cli.ipynb #d73db1ce
 @subcommand('demo')
 def demo_cmd(out:arg('DIR')='demo', # Folder for the demo's data, model, figures and report
              n_per_class:arg('N', int)=24, # Sample images per class
@@ -383,7 +383,7 @@ def demo_cmd(out:arg('DIR')='demo', # Folder for the demo's data, model, figures
     report = run_demo(out, n_per_class=n_per_class, epochs=epochs, size=size, pretrained=pretrained)
     print(f'demo done in {time.time()-start:.0f} s: report in {report}')
 
-# %% ../nbs/08_cli.ipynb #d9dc5911
+# %% ../nbs/08_cli.ipynb #f7166136
 def _usage():
     lines = ['usage: chris-classifier COMMAND [options]   (chris-classifier COMMAND --help for its options)', '', 'commands:']
     lines += [f'  {n:<10} {(f.__doc__ or "").splitlines()[0]}' for n, (f, _) in COMMANDS.items()]

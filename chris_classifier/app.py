@@ -7,14 +7,14 @@ __all__ = ['MAX_UPLOAD_BYTES', 'MAX_PIXELS', 'MIN_SIDE', 'SPACE_APP', 'UploadErr
            'as_predictor', 'predictions', 'answer_text', 'thumbnail', 'classify_upload', 'NotebookApp', 'gradio_label',
            'make_gradio_app', 'write_space']
 
-# %% ../nbs/07_app.ipynb #8ed3d102
+# %% ../nbs/07_app.ipynb #9a287770
 import io, os, shutil, sys
 from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
 from .core import *
 
-# %% ../nbs/07_app.ipynb #820cb5f2
+# %% ../nbs/07_app.ipynb #5ddf58ee
 MAX_UPLOAD_BYTES = 10 * 2**20  # Largest upload accepted: 10 MiB
 MAX_PIXELS = 40_000_000        # Largest image accepted, in pixels (a 40-megapixel photo)
 MIN_SIDE = 32                  # Smallest width or height accepted, in pixels
@@ -22,7 +22,7 @@ MIN_SIDE = 32                  # Smallest width or height accepted, in pixels
 class UploadError(ValueError):
     "An upload that is not an image the app can use; the message says why, for the user."
 
-# %% ../nbs/07_app.ipynb #4ca9d697
+# %% ../nbs/07_app.ipynb #2229e144
 def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
                 max_bytes:int=MAX_UPLOAD_BYTES, # Largest size accepted
                 max_pixels:int=MAX_PIXELS, # Largest width*height accepted
@@ -48,14 +48,14 @@ def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
     if min(w, h) < MIN_SIDE: raise UploadError(f'The image is only {w}x{h} pixels: too small to recognise anyone.')
     return ImageOps.exif_transpose(img).convert('RGB')
 
-# %% ../nbs/07_app.ipynb #dc811bf5
+# %% ../nbs/07_app.ipynb #c68fe853
 def display_name(label:str # A class folder name, or any other answer
                 )->str:
     "The name to show for `label`: 'Chris Pine' for 'chris_pine'."
     try: return find_chris(label).name
     except KeyError: return label
 
-# %% ../nbs/07_app.ipynb #151368d4
+# %% ../nbs/07_app.ipynb #2a8fdbfd
 def as_predictor(model, # A model folder, or a predictor already loaded
                 ):
     "A `Predictor` for `model` (loaded once; a predictor passes through)."
@@ -84,7 +84,7 @@ def answer_text(preds:list # Predictions for one image
     if len(preds) == 1: return _one(preds[0])
     return '; '.join(f'face {i+1}: {_one(p)}' for i, p in enumerate(preds))
 
-# %% ../nbs/07_app.ipynb #5872f9ca
+# %% ../nbs/07_app.ipynb #1c2dadc5
 def thumbnail(img:Image.Image, # The uploaded image
               preds:list=(), # Its predictions; face boxes are drawn
               size:int=256, # Longest side of the thumbnail, in pixels
@@ -112,7 +112,7 @@ def classify_upload(predictor, # A `Predictor`
     except ValueError as e: return None, [], str(e)
     return thumbnail(img, preds), preds, answer_text(preds)
 
-# %% ../nbs/07_app.ipynb #8ef7b2f9
+# %% ../nbs/07_app.ipynb #4242bf63
 class NotebookApp:
     "Upload a photo in the notebook, see it and which Chris it is."
     def __init__(self, model, # A model folder or a `Predictor`
@@ -140,7 +140,7 @@ class NotebookApp:
         from IPython.display import display
         display(self.widget)
 
-# %% ../nbs/07_app.ipynb #b0e04ebb
+# %% ../nbs/07_app.ipynb #06ecc6d6
 def gradio_label(preds:list, # Predictions for one image
                  top:int=3, # Classes shown
                 ):
@@ -173,7 +173,7 @@ def make_gradio_app(model, # A model folder or a `Predictor`
                         examples=examples, cache_examples=False, flagging_mode='never', title=title,
                         description=f'Upload a photo of {names}: the model says which one it is, and how sure it is.')
 
-# %% ../nbs/07_app.ipynb #aa63274a
+# %% ../nbs/07_app.ipynb #768c6ac4
 SPACE_APP = '''"Which Chris is this? A Hugging Face Space (written by `chris_classifier.app.write_space`)."
 from chris_classifier.app import make_gradio_app, MAX_UPLOAD_BYTES
 
@@ -184,7 +184,7 @@ if __name__ == '__main__': demo.launch(max_file_size=MAX_UPLOAD_BYTES)
 
 def write_space(model_dir:Path, # Model folder written by `train_model`
                 dest:Path, # Folder to write the Space into
-                requirement:str='chris_classifier[app] @ git+https://github.com/chris-classifier/chris_classifier', # How the Space installs this package
+                requirement:str='chris_classifier[faces,app] @ git+https://github.com/chris-classifier/chris_classifier.git', # How the Space installs this package
                )->Path:
     "Write a Hugging Face Space for the model in `model_dir` into `dest`; returns `dest`."
     import gradio as gr

@@ -24,6 +24,8 @@ Measured 2026-11-28 on 2 shared CPU cores (load average 4 to 9, so seconds are r
   five_celebrity_faces  0.478 / 304 s   0.000 / 31  0.000 / 37      0.991      0.00 / 0.000 (Mindy Kaling left out)
   project_cnn (train_model defaults) / cnn_crops: avengers_faces 0.604 / 80 s, 0.667 / 82 s;
   five_celebrity_faces 0.565 / 83 s, 0.565 / 91 s (lfw_top7 not run: time).
+  (Those CNN rows were measured with the training defaults before bench/train.py tuned them; with the current
+  defaults bench/train.py measures 0.125 / 93 s on avengers_faces. Rerun with --cnn-crops for current figures.)
 Targets met on all three: face learner error <= dlib reference, in <= 1/3 of the fastbook recipe's time (8-12%).
 """
 import argparse, contextlib, io, os, sys, tempfile, time

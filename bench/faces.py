@@ -26,6 +26,8 @@ Measured 2026-11-28 on 2 shared CPU cores (load average 4 to 9, so seconds are r
   five_celebrity_faces 0.565 / 83 s, 0.565 / 91 s (lfw_top7 not run: time).
   (Those CNN rows were measured with the training defaults before bench/train.py tuned them; with the current
   defaults bench/train.py measures 0.125 / 93 s on avengers_faces. Rerun with --cnn-crops for current figures.)
+Rerun 2026-11-28 with the current defaults, quieter machine, `--sets avengers_faces --cnn-crops`: fastbook 0.396 / 508 s,
+  project_cnn 0.271 / 7.9 s, cnn_crops 0.375 / 8.9 s, dlib_lr 0.000 / 16.1 s, face 0.000 / 17.3 s, detection 1.000.
 Targets met on all three: face learner error <= dlib reference, in <= 1/3 of the fastbook recipe's time (8-12%).
 """
 import argparse, contextlib, io, os, sys, tempfile, time

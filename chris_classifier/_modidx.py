@@ -384,7 +384,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                       'chris_classifier/review.py'),
                                          'chris_classifier.review.interpretation_metrics': ( 'review.html#interpretation_metrics',
                                                                                              'chris_classifier/review.py'),
-                                         'chris_classifier.review.is_grayscale': ('review.html#is_grayscale', 'chris_classifier/review.py'),
                                          'chris_classifier.review.predictions_table': ( 'review.html#predictions_table',
                                                                                         'chris_classifier/review.py'),
                                          'chris_classifier.review.review_files': ('review.html#review_files', 'chris_classifier/review.py'),

@@ -427,10 +427,11 @@ def to_rgb(img:Image.Image, # An opened image, of any mode
     return img.convert('RGB')
 
 # %% ../nbs/01_collect.ipynb #b239b4b0
-def is_grayscale(img:Image.Image, # Any image
+def is_grayscale(img, # A PIL image, or the path of an image file
                  tol:float=6, # Largest average difference between colour channels, out of 255
                 )->bool:
     "True when `img` has (almost) no colour."
+    if not isinstance(img, Image.Image): img = Image.open(img); img.draft('RGB', (128, 128))  # JPEGs decode small
     if img.mode in ('1', 'L', 'LA', 'I', 'I;16', 'F'): return True
     a = np.asarray(img.convert('RGB').resize((64, 64), Image.NEAREST), dtype=np.int16)  # 4096 pixels are plenty
     chroma = a.max(-1) - a.min(-1)

@@ -28,25 +28,17 @@ def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
                 max_pixels:int=MAX_PIXELS, # Largest width*height accepted
                )->Image.Image:
     "The upload `data` as an upright RGB `PIL.Image`, or `UploadError` saying what is wrong with it."
-    import warnings
+    from chris_classifier.predict import load_image, ImageError  # the predictor's own checks, in words for the user
     data = bytes(data or b'')
     if not data: raise UploadError('The file is empty: please upload a photo.')
     if len(data) > max_bytes: raise UploadError(f'The file is {len(data)/2**20:.1f} MiB; the limit is {max_bytes/2**20:.0f} MiB.')
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('error', Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            w, h = img.size
-            if w*h > max_pixels: raise UploadError(f'The image is {w}x{h} pixels; the limit is {max_pixels/1e6:.0f} megapixels.')
-            img.load()
-    except UploadError: raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadError('The image has far too many pixels to open safely.') from None
-    except Exception as e:
-        why = 'it is cut off, as an interrupted download is' if 'truncated' in str(e) else 'it is not a picture'
+    try: img = load_image(data, max_pixels=max_pixels)
+    except ImageError as e:
+        if 'too large' in str(e): raise UploadError(f'The image has too many pixels to open safely (the limit is {max_pixels/1e6:.0f} megapixels).') from None
+        why = 'it is broken or cut off, as an interrupted download is' if 'truncated' in str(e) else 'it is not a picture'
         raise UploadError(f'This file is not an image the app can read ({why}): please upload a JPEG, PNG or WebP photo.') from None
-    if min(w, h) < MIN_SIDE: raise UploadError(f'The image is only {w}x{h} pixels: too small to recognise anyone.')
-    return ImageOps.exif_transpose(img).convert('RGB')
+    if min(img.size) < MIN_SIDE: raise UploadError(f'The image is only {img.width}x{img.height} pixels: too small to recognise anyone.')
+    return img
 
 # %% ../nbs/07_app.ipynb #c68fe853
 def display_name(label:str # A class folder name, or any other answer

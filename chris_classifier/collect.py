@@ -4,19 +4,20 @@
 
 # %% auto #0
 __all__ = ['SEARCH_ENGINES', 'SEARCH_DIR', 'IMAGE_SUFFIXES', 'REQUEST_HEADERS', 'HASH_SIZE', 'class_slug', 'as_class',
-           'as_classes', 'ImageSearch', 'DDGSearch', 'SerpApiSearch', 'UrlListSearch', 'get_engine', 'SearchError',
-           'search_retry', 'search_cache', 'cached_search', 'url_stem', 'image_suffix', 'Download', 'existing_download',
-           'download_image', 'Reply', 'ImageServer', 'with_progress', 'download_urls', 'BadImage', 'reason_kind',
-           'open_image', 'needs_rgb', 'to_rgb', 'is_grayscale', 'check_image', 'hamming', 'duplicate_groups',
-           'verify_folder', 'collect_images', 'has_internet', 'data_report']
+           'as_classes', 'ImageSearch', 'NetworkError', 'DDGSearch', 'SerpApiSearch', 'url_problem', 'url_list_rows',
+           'UrlListSearch', 'get_engine', 'SearchError', 'search_retry', 'search_cache', 'cached_search', 'url_stem',
+           'image_suffix', 'is_public', 'Download', 'existing_download', 'download_image', 'Reply', 'ImageServer',
+           'with_progress', 'download_urls', 'BadImage', 'reason_kind', 'open_image', 'needs_rgb', 'to_rgb',
+           'is_grayscale', 'check_image', 'hamming', 'duplicate_groups', 'verify_folder', 'collect_images',
+           'has_internet', 'data_report']
 
 # %% ../nbs/01_collect.ipynb #0ce2b35f
-import csv, hashlib, io, json, mimetypes, os, random, re, sys, threading, time
+import csv, hashlib, io, ipaddress, json, mimetypes, os, random, re, socket, sys, threading, time, unicodedata, warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,8 +27,12 @@ from .core import *
 # %% ../nbs/01_collect.ipynb #3c1e9f80
 def class_slug(name:str # Any class name, e.g. "Grizzly bear"
               )->str:
-    "A safe folder name for `name`: lowercase letters, digits and `_` only."
-    slug = re.sub(r'[^a-z0-9]+', '_', str(name).lower()).strip('_')
+    "A safe folder name for `name`: lowercase ASCII letters, digits and `_` only."
+    name = str(name)
+    plain = unicodedata.normalize('NFKD', name).encode('ascii', 'ignore').decode()  # Zoë -> Zoe
+    slug = re.sub(r'[^a-z0-9]+', '_', plain.lower()).strip('_')
+    if not slug and any(c.isalnum() for c in name):  # no ASCII spelling (e.g. 小明): its code points
+        slug = '_'.join(f'u{ord(c):x}' for c in name if c.isalnum())
     if not slug: raise ValueError(f'{name!r} cannot be a class name: it needs letters or digits')
     return slug
 
@@ -52,6 +57,7 @@ class ImageSearch:
     "An image search engine: `search(query, n)` returns up to `n` image URLs."
     name = 'search'  # Short name, recorded in the search cache
     cache = True     # Whether results are worth caching on disk
+    trusted = False  # Whether its URLs may point into private networks (a user's own list may; search results never)
     def search(self, query:str, n:int)->list: raise NotImplementedError
     def urls_for(self, c:Chris, # The class to find images of
                  n:int, # How many URLs at most
@@ -67,6 +73,18 @@ class ImageSearch:
     def __repr__(self): return f'{type(self).__name__}()'
 
 # %% ../nbs/01_collect.ipynb #021beadd
+class NetworkError(ConnectionError): "The network or DNS could not be reached (waiting for a rate limit will not help)."
+
+_NETWORK_DOWN = ('connecterror', 'connection refused', 'dns error', 'failed to lookup address', 'name or service not known',
+                 'temporary failure in name resolution', 'network is unreachable', 'no route to host', 'nodename nor servname')
+
+def _network_down(e:Exception)->bool:
+    "Whether `e` says the network (or DNS) is out of reach, rather than that a server refused us."
+    import requests
+    if isinstance(e, requests.Timeout): return False
+    if isinstance(e, (NetworkError, socket.gaierror, ConnectionRefusedError, requests.ConnectionError)): return True
+    return any(s in str(e).lower() for s in _NETWORK_DOWN)
+
 class DDGSearch(ImageSearch):
     "DuckDuckGo image search through the `ddgs` package (no key needed)."
     name = 'ddg'
@@ -81,6 +99,7 @@ class DDGSearch(ImageSearch):
             try: res = DDGS(timeout=self.timeout).images(query, max_results=n, safesearch=self.safesearch, page=page)
             except DDGSException as e:
                 if urls: break  # no more pages: keep what we have
+                if _network_down(e): raise NetworkError(f'cannot reach DuckDuckGo: {e}') from e
                 raise ConnectionError(f'DuckDuckGo: {e}') from e
             new = [r['image'] for r in res if r.get('image') and r['image'] not in urls]
             urls.update(dict.fromkeys(new))
@@ -106,28 +125,77 @@ class SerpApiSearch(ImageSearch):
                 raise ValueError(f'SerpApi refused the key ({e.response.status_code}): check SERPAPI_KEY') from e
             raise
 
+# %% ../nbs/01_collect.ipynb #0d9d5cbf
+def url_problem(url:str # A URL, as found in a list or a search result
+               )->str:
+    "Why `url` cannot be downloaded, as a failure reason; '' when it can be tried."
+    try: u = urlsplit(url); u.port  # `port` raises on a bad port number
+    except ValueError as e: return f'bad url: {e}'
+    if u.scheme not in ('http', 'https'): return 'bad url: not http(s)'
+    if not u.hostname: return 'bad url: no host'
+    return ''
+
+# %% ../nbs/01_collect.ipynb #b05901e5
+_DELIMITERS = ',;\t|'
+
+def _cells(line:str, delim:str)->list: return [c.strip() for c in next(csv.reader([line], delimiter=delim, skipinitialspace=True), [])]
+
+def url_list_rows(path:Path, # A URL list: CSV with a `label,url` or `url` header, or one URL per line
+                  label:str=None, # Label of a list without labels; default the file's name
+                 )->list:
+    "`(line number, label, url)` for each row of the list at `path`; raises `ValueError` naming the line of a shape it cannot read."
+    path = Path(path)
+    text = path.read_text(encoding='utf-8-sig')
+    lines = [(i, l) for i, l in enumerate(text.splitlines(), 1) if l.strip() and not l.lstrip().startswith('#')]
+    if not lines: raise ValueError(f'{path}: no URLs in it (the list is empty)')
+    (n0, first), default = lines[0], label or path.stem
+    delim = max(_DELIMITERS, key=first.count)
+    if '://' in first:  # no header: one URL per line, unless it is label,url rows without their header
+        head = _cells(first, delim)
+        if len(head) > 1 and '://' not in head[0] and any('://' in c for c in head[1:]):
+            raise ValueError(f"{path} line {n0}: looks like label{delim}url rows without a header: add the line 'label{delim}url' first")
+        return [(n, default, l.strip()) for n, l in lines]
+    cols = [c.strip('"\'').strip().lower() for c in _cells(first, delim)]
+    if 'url' not in cols:
+        raise ValueError(f"{path} line {n0}: the header {first.strip()!r} has no 'url' column (expected 'label,url', or 'url' for one class)")
+    iu, il = cols.index('url'), cols.index('label') if 'label' in cols else None
+    rows = []
+    for n, l in lines[1:]:
+        cells = _cells(l, delim)
+        url = cells[iu] if iu < len(cells) else ''
+        lab = (cells[il] if il < len(cells) else '') if il is not None else default
+        if not url or not lab: warnings.warn(f'{path} line {n}: no {"URL" if not url else "label"}: row skipped'); continue
+        rows.append((n, lab, url))
+    return rows
+
 # %% ../nbs/01_collect.ipynb #7cd0da86
 class UrlListSearch(ImageSearch):
-    "URLs from a file: CSV with header `label,url`, or a text file of URLs for one class."
-    name, cache = 'urls', False
+    "URLs from a file the user wrote: CSV with header `label,url`, or a text file of URLs for one class."
+    name, cache, trusted = 'urls', False, True  # trusted: the user's own list may point into their own network
     def __init__(self, path:Path, # The CSV or text file
                  label:str=None, # Class of a plain text file's URLs; default the file's name
                 ):
         self.path = Path(path)
         if not self.path.is_file(): raise FileNotFoundError(f'No URL list at {self.path}')
-        text = self.path.read_text(encoding='utf-8-sig')
-        first = text.lstrip().split('\n', 1)[0].lower().replace(' ', '')
-        if first.startswith('label,url') or first.startswith('url,label'):
-            rows = [(as_class(r['label'].strip()), r['url'].strip()) for r in csv.DictReader(io.StringIO(text.lstrip()))
-                    if (r.get('url') or '').strip() and (r.get('label') or '').strip()]
-        else:
-            c = as_class(label or self.path.stem)
-            rows = [(c, l.strip()) for l in text.splitlines() if l.strip() and not l.lstrip().startswith('#')]
-        self.urls = {}
-        for c, u in rows: self.urls.setdefault(c, []).append(u)
+        self.urls, self._classes, first = {}, {}, {}  # by folder: URLs, `Chris`, (label, line) that made it
+        for n, lab, url in url_list_rows(self.path, label):
+            try: c = as_class(lab)
+            except ValueError as e: warnings.warn(f'{self.path} line {n}: {e}: row skipped'); continue
+            if (why := url_problem(url)): warnings.warn(f'{self.path} line {n}: {why}: {url!r} will fail')
+            f0 = first.setdefault(c.folder, (c.name, n))
+            if f0[0] != c.name and (c.folder, c.name) not in first:
+                warnings.warn(f'{self.path} line {n}: label {c.name!r} makes the same folder {c.folder!r} as {f0[0]!r} '
+                              f'(line {f0[1]}): their URLs are merged')
+                first[(c.folder, c.name)] = n
+            self._classes.setdefault(c.folder, c)
+            self.urls.setdefault(c.folder, []).append(url)
     def search(self, query, n): raise TypeError('A URL list is read per class: use `urls_for`')
-    def urls_for(self, c, n): return next((us for k, us in self.urls.items() if k.folder == c.folder), [])[:n]
-    def classes(self): return list(self.urls)
+    def urls_for(self, c, n):
+        us = self.urls.get(c.folder, [])
+        if n is not None and len(us) > n:
+            warnings.warn(f'{self.path}: {c.folder} has {len(us)} URLs; per_class={n} keeps the first {n} and drops {len(us)-n}')
+        return us[:n]
+    def classes(self): return list(self._classes.values())
     def query(self, c): return f'url list {self.path.name}'
     def __repr__(self): return f'UrlListSearch({str(self.path)!r})'
 
@@ -158,11 +226,14 @@ def search_retry(engine:ImageSearch, # The engine to ask
     for i in range(tries):
         try: return list(engine.urls_for(c, n))
         except OSError as e:
-            if i == tries-1:
-                raise SearchError(f'{engine!r} failed {tries} times searching for {c.query!r}: {e}. The engine may be '
-                                  'rate-limiting you: wait a few minutes and run again (finished classes are cached), '
-                                  "or use another engine ('ddg', 'serpapi') or your own list (engine='urls').") from e
-            time.sleep(wait * 2**i)
+            if i < tries-1: time.sleep(wait * 2**i); continue
+            if _network_down(e):
+                raise SearchError(f'{engine!r} could not reach the network searching for {c.query!r}: {e}. The network or '
+                                  'DNS is unreachable (offline, or a proxy or firewall in the way): check the connection and '
+                                  "run again, or work offline with your own list (engine='urls') or `make_sample`.") from e
+            raise SearchError(f'{engine!r} failed {tries} times searching for {c.query!r}: {e}. The engine may be '
+                              'rate-limiting you: wait a few minutes and run again (finished classes are cached), '
+                              "or use another engine ('ddg', 'serpapi') or your own list (engine='urls').") from e
 
 # %% ../nbs/01_collect.ipynb #7add664e
 SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one JSON file per class
@@ -212,6 +283,14 @@ def image_suffix(head:bytes, # The first bytes of a file
     ext = mimetypes.guess_extension(content_type.split(';')[0].strip()) if content_type else None
     return ext if ext in IMAGE_SUFFIXES else '.jpg'
 
+# %% ../nbs/01_collect.ipynb #ebca4cf9
+def is_public(ip:str # An IPv4 or IPv6 address
+             )->bool:
+    "True for an address on the public internet; False for private, loopback, link-local, multicast and reserved ones."
+    a = ipaddress.ip_address(ip.split('%')[0])  # drop an IPv6 zone (fe80::1%eth0)
+    a = getattr(a, 'ipv4_mapped', None) or a      # ::ffff:127.0.0.1 is 127.0.0.1
+    return a.is_global and not a.is_multicast
+
 # %% ../nbs/01_collect.ipynb #0609bec2
 @dataclass
 class Download:
@@ -234,46 +313,62 @@ def existing_download(folder:Path, url:str)->Path:
 class _Fail(Exception):
     def __init__(self, reason, permanent=False): super().__init__(reason); self.permanent = permanent
 
-def _fetch(url, tmp, timeout, max_bytes, max_time):
-    "Stream `url` into `tmp`; returns the Content-Type; raises `_Fail`."
+def _check_host(url, is_public):
+    "Raise `_Fail` unless every address of `url`'s host passes `is_public`."
+    u = urlsplit(url)
+    try: infos = socket.getaddrinfo(u.hostname, u.port or (443 if u.scheme == 'https' else 80), type=socket.SOCK_STREAM)
+    except socket.gaierror as e: raise _Fail(f'dns: cannot resolve {u.hostname}: {e.strerror}')
+    bad = sorted({i[4][0] for i in infos if not is_public(i[4][0])})
+    if bad: raise _Fail(f'private address: {u.hostname} is {bad[0]}, not on the public internet', True)
+
+def _fetch(url, tmp, timeout, max_bytes, max_time, allow_private=True, is_public=is_public, max_redirects=10):
+    "Stream `url` into `tmp`, following redirects one by one (each checked unless `allow_private`); returns the Content-Type; raises `_Fail`."
     import requests
-    with requests.get(url, stream=True, timeout=timeout, headers=REQUEST_HEADERS) as r:
-        if r.status_code >= 400: raise _Fail(f'http {r.status_code}', r.status_code in _PERMANENT_HTTP)
-        ctype = r.headers.get('Content-Type', '').lower()
-        if ctype and not ctype.startswith(('image/', 'application/octet-stream', 'binary/')):
-            raise _Fail(f'not an image: served as {ctype.split(";")[0]}', True)
-        if int(r.headers.get('Content-Length') or 0) > max_bytes: raise _Fail(f'too large: over {max_bytes:,} bytes', True)
-        size, start = 0, time.monotonic()
-        with open(tmp, 'wb') as f:
-            for chunk in r.iter_content(64*1024):
-                size += len(chunk)
-                if size > max_bytes: raise _Fail(f'too large: over {max_bytes:,} bytes', True)
-                if time.monotonic() - start > max_time: raise _Fail(f'timeout: over {max_time}s in all')
-                f.write(chunk)
-    if size == 0: raise _Fail('empty: 0 bytes', True)
-    return ctype
+    for hop in range(max_redirects + 1):
+        if (why := url_problem(url)): raise _Fail(why + (' (in a redirect)' if hop else ''), True)
+        if not allow_private: _check_host(url, is_public)
+        with requests.get(url, stream=True, timeout=timeout, headers=REQUEST_HEADERS, allow_redirects=False) as r:
+            if r.is_redirect: url = urljoin(url, r.headers['Location']); continue
+            if r.status_code >= 400: raise _Fail(f'http {r.status_code}', r.status_code in _PERMANENT_HTTP)
+            ctype = r.headers.get('Content-Type', '').lower()
+            if ctype and not ctype.startswith(('image/', 'application/octet-stream', 'binary/')):
+                raise _Fail(f'not an image: served as {ctype.split(";")[0]}', True)
+            if int(r.headers.get('Content-Length') or 0) > max_bytes: raise _Fail(f'too large: over {max_bytes:,} bytes', True)
+            size, start = 0, time.monotonic()
+            with open(tmp, 'wb') as f:
+                for chunk in r.iter_content(64*1024):
+                    size += len(chunk)
+                    if size > max_bytes: raise _Fail(f'too large: over {max_bytes:,} bytes', True)
+                    if time.monotonic() - start > max_time: raise _Fail(f'timeout: over {max_time}s in all')
+                    f.write(chunk)
+        if size == 0: raise _Fail('empty: 0 bytes', True)
+        return ctype
+    raise _Fail('too many redirects', True)
 
 def download_image(url:str, # The image's URL
                    folder:Path, # Where to save it (a class folder)
                    timeout:float=10, # Seconds to wait for the connection and for each read
                    max_bytes:int=20_000_000, # Refuse larger files
                    max_time:float=120, # Seconds for the whole download at most
+                   allow_private:bool=False, # Allow private, loopback and link-local hosts (a user's own list); False for search results
+                   is_public=is_public, # Which addresses count as public (tests on loopback pass their own)
                   )->Download:
     "Download `url` into `folder` under a name made from its hash, atomically; never raises."
     import requests
     folder = Path(folder)
+    try: stem = url_stem(url)
+    except Exception as e: return Download(str(url), reason=f'bad url: {e}'[:200], permanent=True)
     if (f := existing_download(folder, url)): return Download(url, f, 'exists')
-    if urlsplit(url).scheme not in ('http', 'https'): return Download(url, reason='bad url: not http(s)', permanent=True)
-    tmp = folder/f'.{url_stem(url)}.part'
+    if (why := url_problem(url)): return Download(url, reason=why, permanent=True)
+    tmp = folder/f'.{stem}.part'
     try:
-        ctype = _fetch(url, tmp, timeout, max_bytes, max_time)
+        ctype = _fetch(url, tmp, timeout, max_bytes, max_time, allow_private, is_public)
         with open(tmp, 'rb') as f: suffix = image_suffix(f.read(16), ctype)
-        dest = folder/(url_stem(url) + suffix)
+        dest = folder/(stem + suffix)
         os.replace(tmp, dest)
         return Download(url, dest, 'saved')
     except _Fail as e: return Download(url, reason=str(e), permanent=e.permanent)
     except requests.Timeout: return Download(url, reason=f'timeout: no answer in {timeout}s')
-    except requests.TooManyRedirects: return Download(url, reason='too many redirects', permanent=True)
     except Exception as e: return Download(url, reason=f'error: {type(e).__name__}: {e}'[:200])
     finally: tmp.unlink(missing_ok=True)  # our own partial file, never an image
 
@@ -290,19 +385,21 @@ class Reply:
     length: bool = True # Send a Content-Length header (False: the body just ends when the connection closes)
 
 class ImageServer:
-    "A web server on 127.0.0.1 answering paths from `replies` ({path: Reply or bytes}); a context manager."
-    def __init__(self, replies:dict=None):
+    "A web server on loopback answering paths from `replies` ({path: Reply or bytes}); a context manager."
+    def __init__(self, replies:dict=None, # {path: Reply or bytes}
+                 host:str='127.0.0.1', # Loopback address to listen on (Linux answers on all of 127.0.0.0/8)
+                ):
         import http.server, threading
         self.replies, self.hits, self.stopping = dict(replies or {}), Counter(), threading.Event()
         srv = self
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args): pass
             def do_GET(self): srv._answer(self)
-        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def url(self, path:str)->str: return f'http://127.0.0.1:{self.httpd.server_port}{path}'
+    def url(self, path:str)->str: return f'http://{self.httpd.server_address[0]}:{self.httpd.server_port}{path}'
 
     def _answer(self, h):
         path = h.path.split('?')[0]
@@ -497,11 +594,20 @@ def duplicate_groups(sha256:list, # Exact hash per image
 
 # %% ../nbs/01_collect.ipynb #4f69dbff
 def _class_files(dest:Path)->list:
-    "Every file (not only image names) under the class folders of `dest`, leaving out hidden ones."
-    return sorted(f for c in class_folders(dest) for f in c.rglob('*')
-                  if f.is_file() and not any(p.startswith('.') for p in f.relative_to(dest).parts))
+    "Every entry under the class folders of `dest` (files, links, FIFOs: all but folders), leaving out hidden ones; links are not followed."
+    res = []
+    for c in class_folders(dest):
+        if c.is_symlink(): res.append(c); continue  # a linked class folder is a link, not a folder to walk
+        for root, dirs, files in os.walk(c):  # never follows links to folders
+            root = Path(root)
+            dirs[:] = [x for x in dirs if not x.startswith('.')]
+            res += [root/x for x in dirs if (root/x).is_symlink()] + [root/x for x in files if not x.startswith('.')]
+    return sorted(res)
 
 def _rel(dest, f)->str: return Path(f).relative_to(dest).as_posix()
+def _printable(s:str)->str:
+    "`s` with bytes that are not UTF-8 (a file name from an old archive) written as `\\xe9`."
+    return os.fsencode(s).decode('utf-8', 'backslashreplace')
 _NAMING = threading.Lock()
 
 def _sources(dest:Path)->dict:
@@ -514,23 +620,37 @@ def _sources(dest:Path)->dict:
 
 def _src_key(dest, f): return (Path(f).relative_to(dest).parts[0], Path(f).stem)
 
-def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels)->list:
-    "Rows for file `f` of `dest`: checked (or reused from `old`), quarantined or converted."
+def _sha256(f:Path)->str:
+    "The SHA-256 of file `f`, read a megabyte at a time."
+    h = hashlib.sha256()
+    with open(f, 'rb') as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
+
+# %% ../nbs/01_collect.ipynb #588e1714
+def _quarantine(dest:Path, f:Path)->Path:
+    "Move `f` (a file, or a link itself) into `dest/_quarantine/`; a name that is not UTF-8 gets one (`\\xe9` -> `%e9`)."
     rel = _rel(dest, f)
-    data = f.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    base = dict(file=rel, label=f.relative_to(dest).parts[0], url=old.get('url', ''), query=old.get('query', ''),
-                sha256=sha, quarantined_to='')
-    if old.get('status') == 'ok' and old.get('sha256') == sha and old.get('phash'): return [{**old, **base, 'status': 'ok'}]
-    try: facts = check_image(data, min_size, max_pixels)
-    except BadImage as e:
-        q = quarantine_file(dest, f)
-        return [{**base, 'status': 'quarantined', 'reason': str(e), 'quarantined_to': _rel(dest, q)}]
-    fix = facts.pop('fix')
-    row = {**base, **facts, 'status': 'ok', 'reason': '', 'grayscale': '1' if facts['grayscale'] else '0',
-           'width': str(facts['width']), 'height': str(facts['height'])}
-    if not fix: return [row]
-    why, img = fix
+    with _NAMING:  # threads must not pick the same free name
+        if not f.is_symlink() and _printable(rel) == rel: return quarantine_file(dest, f)
+        to = unique_path(dest/QUARANTINE_NAME/_printable(rel).replace('\\x', '%'))
+        to.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(f, to)  # renames a link, never its target
+        return to
+
+def _refusal(f:Path, rel:str, max_file_bytes:int)->str:
+    "Why entry `f` must be quarantined without being opened ('' when it can be read)."
+    import stat
+    st = os.lstat(f)
+    if stat.S_ISLNK(st.st_mode): return f'symlink: points to {_printable(os.readlink(f))}; links are not followed (copy the file in)'
+    if not stat.S_ISREG(st.st_mode): return f'not a file: {"a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket or device"}'
+    if _printable(rel) != rel: return f'bad name: not UTF-8 ({_printable(rel)}); rename it to use it'
+    if st.st_size > max_file_bytes: return f'too large: {st.st_size:,} bytes, over {max_file_bytes:,}'
+    return ''
+
+# %% ../nbs/01_collect.ipynb #8314568d
+def _convert(dest:Path, f:Path, data:bytes, img:Image.Image)->tuple:
+    "Save `img` (the RGB version of file `f`, whose bytes are `data`) beside it, quarantine `f`; returns (copy, whether it is new, where `f` went)."
     photo = Image.open(io.BytesIO(data)).format in ('JPEG', 'WEBP', 'MPO')
     suffix = '.jpg' if photo else '.png'
     tmp = f.with_name(f'.{f.stem}.converting{suffix}')
@@ -538,13 +658,44 @@ def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels)->list:
     new = f.with_suffix(suffix)
     if new == f: new = f.with_name(f'{f.stem}_rgb{suffix}')  # a new name: the original's path stays its own
     with _NAMING:  # never overwrite a file
-        new = unique_path(new)
-        os.replace(tmp, new)
-    q = quarantine_file(dest, f)
-    new_data = new.read_bytes()
-    return [{**base, 'status': 'quarantined', 'reason': f'converted: {why}; RGB copy at {_rel(dest, new)}',
-             'quarantined_to': _rel(dest, q), 'mode': Image.open(io.BytesIO(data)).mode},
-            {**row, 'file': _rel(dest, new), 'sha256': hashlib.sha256(new_data).hexdigest()}]
+        same = new.is_file() and not new.is_symlink() and _sha256(new) == _sha256(tmp)  # an earlier run's copy
+        if same: tmp.unlink()
+        else: new = unique_path(new); os.replace(tmp, new)
+    try: return new, not same, _quarantine(dest, f)
+    except BaseException:
+        if not same: new.unlink(missing_ok=True)
+        raise
+
+def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels, max_file_bytes)->list:
+    "Rows for entry `f` of `dest`: checked (or reused from `old`), quarantined or converted."
+    rel = _rel(dest, f)
+    base = dict(file=_printable(rel), label=_printable(Path(rel).parts[0]), url=old.get('url', ''),
+                query=old.get('query', ''), sha256='', quarantined_to='')
+    if (why := _refusal(f, rel, max_file_bytes)):
+        return [{**base, 'status': 'quarantined', 'reason': why, 'quarantined_to': _rel(dest, _quarantine(dest, f))}]
+    if old.get('status') == 'ok' and old.get('phash') and old.get('sha256') == _sha256(f): return [{**old, **base, 'sha256': old['sha256']}]
+    data = f.read_bytes()
+    base['sha256'] = hashlib.sha256(data).hexdigest()
+    try: facts = check_image(data, min_size, max_pixels)
+    except BadImage as e:
+        return [{**base, 'status': 'quarantined', 'reason': str(e), 'quarantined_to': _rel(dest, _quarantine(dest, f))}]
+    fix = facts.pop('fix')
+    row = {**base, **facts, 'status': 'ok', 'reason': '', 'grayscale': '1' if facts['grayscale'] else '0',
+           'width': str(facts['width']), 'height': str(facts['height'])}
+    if not fix: return [row]
+    why, img = fix
+    new, made, q = _convert(dest, f, data, img)
+    orig = {**base, 'status': 'quarantined', 'reason': f'converted: {why}; RGB copy at {_rel(dest, new)}',
+            'quarantined_to': _rel(dest, q), 'mode': Image.open(io.BytesIO(data)).mode}
+    return [orig, {**row, 'file': _rel(dest, new), 'sha256': _sha256(new)}] if made else [orig]
+
+def _check_or_error(dest:Path, f:Path, old:dict, *args)->list:
+    "`_check_file`, with anything it raises (a file we may not read or move) turned into a row with status `error`."
+    try: return _check_file(dest, f, old, *args)
+    except Exception as e:
+        rel = _rel(dest, f)
+        return [dict(file=_printable(rel), label=_printable(Path(rel).parts[0]), url=old.get('url', ''), query=old.get('query', ''),
+                     status='error', reason=_printable(f'error: {type(e).__name__}: {e}')[:300])]
 
 # %% ../nbs/01_collect.ipynb #83231d23
 def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
@@ -565,7 +716,7 @@ def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
                 kind = 'duplicate' if r['sha256'] == keep['sha256'] else 'near duplicate'
                 r.update(status='duplicate', reason=f'{kind} of {keep["file"]}')
         for r in group:
-            if r['status'] != 'ok': r['quarantined_to'] = _rel(dest, quarantine_file(dest, r['file']))
+            if r['status'] != 'ok': r['quarantined_to'] = _rel(dest, _quarantine(dest, dest/r['file']))
     return conflicts
 
 # %% ../nbs/01_collect.ipynb #d465b5b0
@@ -580,31 +731,34 @@ def _summary(df, conflicts)->dict:
         per_class[lbl] = dict(ok=int((d.status == 'ok').sum()), duplicate=int((d.status == 'duplicate').sum()),
                               quarantined=int(((d.status == 'quarantined') & ~conv[d.index]).sum()),
                               grayscale=int(((d.status == 'ok') & (d.grayscale == '1')).sum()))
-    return dict(files=len(df), ok=len(ok), duplicates=int((df.status == 'duplicate').sum()),
-                quarantined=dict(Counter(map(reason_kind, q.reason))), converted=int(conv.sum()),
-                conflicts=conflicts, grayscale=int((ok.grayscale == '1').sum()), per_class=per_class)
+    res = dict(files=len(df), ok=len(ok), duplicates=int((df.status == 'duplicate').sum()),
+               quarantined=dict(Counter(map(reason_kind, q.reason))), converted=int(conv.sum()),
+               conflicts=conflicts, grayscale=int((ok.grayscale == '1').sum()), per_class=per_class)
+    if (df.status == 'error').any(): res['errors'] = dict(zip(df.file[df.status == 'error'], df.reason[df.status == 'error']))
+    return res
 
 # %% ../nbs/01_collect.ipynb #67b08908
 def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
                   min_size:int=32, # Smallest width and height of an image
                   max_pixels:int=40_000_000, # Largest width*height (decompression bombs are far larger)
+                  max_file_bytes:int=100_000_000, # Larger files are quarantined unread (a video renamed .jpg)
                   near:int=12, # Near-duplicate threshold, in differing bits of 256 (-1: exact duplicates only)
                   n_workers:int=4, # Files checked at the same time
                   show:bool=True, # Show progress
                  )->dict:
     "Check every file in `dest`'s class folders, quarantine the bad ones, fix the awkward ones, drop duplicates, update the manifest."
     import pandas as pd
-    dest = Path(dest)
+    dest = Path(dest).absolute()  # once: every path below is built from it, so a relative DEST works
     for f in dest.glob('*/.*.converting.*'): f.unlink()  # our own temp file from a killed run
     old = read_manifest(dest)
     by_file = {r['file']: r for r in old.to_dict('records') if r['status'] == 'ok'}
-    keep = [r for r in old.to_dict('records') if r['status'] != 'ok']
+    keep = [r for r in old.to_dict('records') if r['status'] not in ('ok', 'error')]  # errors are checked again
     src = _sources(dest)
     files = _class_files(dest)
     rows = []
     with ThreadPoolExecutor(max(1, n_workers)) as ex:
-        futs = [ex.submit(_check_file, dest, f, by_file.get(_rel(dest, f)) or src.get(_src_key(dest, f), {}),
-                          min_size, max_pixels) for f in files]
+        futs = [ex.submit(_check_or_error, dest, f, by_file.get(_printable(_rel(dest, f))) or src.get(_src_key(dest, f), {}),
+                          min_size, max_pixels, max_file_bytes) for f in files]
         for fut in with_progress(futs, len(futs), 'verified', show): rows += fut.result()
     conflicts = _resolve_duplicates(dest, rows, near)
     seen = {r['file'] for r in rows}
@@ -624,7 +778,7 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
     m = read_manifest(dest)
     known = set(m.url[(m.label == c.folder) & (m.url != '')])
     todo = [u for u in urls if u not in known and u not in failed]
-    res = download_urls(todo, Path(dest)/c.folder, n_workers=n_workers, show=show, **dl_kw)
+    res = download_urls(todo, Path(dest)/c.folder, n_workers=n_workers, show=show, allow_private=engine.trusted, **dl_kw)
     st = Counter(r.status for r in res)
     report = dict(found=len(urls), saved=st['saved'], existing=st['exists'] + sum(u in known for u in urls),
                   skipped=sum(u in failed and u not in known for u in urls),
@@ -645,13 +799,13 @@ def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class
                    refresh:bool=False, # Search again even when the search cache has an answer
                    verify:bool=True, # Verify the folder afterwards
                    show:bool=True, # Show progress
-                   **kw, # Passed to `verify_folder` (min_size, max_pixels, near), `search_retry` (tries, wait), `download_image` (max_time)
+                   **kw, # Passed to `verify_folder` (min_size, max_pixels, max_file_bytes, near), `search_retry` (tries, wait), `download_image` (max_time, is_public)
                   )->dict:
     "Search, download and verify images for `classes` into `dest`; returns a report."
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    dest = Path(dest).absolute(); dest.mkdir(parents=True, exist_ok=True)  # one absolute path: every step agrees on it
     eng = get_engine(engine, urls_file)
     search_kw = {k: kw.pop(k) for k in ('tries', 'wait') if k in kw}
-    dl_kw = dict(timeout=timeout, max_bytes=max_bytes, **{k: kw.pop(k) for k in ('max_time',) if k in kw})
+    dl_kw = dict(timeout=timeout, max_bytes=max_bytes, **{k: kw.pop(k) for k in ('max_time', 'is_public') if k in kw})
     chrises = as_classes(classes) if classes is not None else eng.classes()
     report = dict(dest=str(dest), engine=eng.name, classes={})
     for c in chrises:

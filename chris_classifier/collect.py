@@ -145,7 +145,11 @@ def url_list_rows(path:Path, # A URL list: CSV with a `label,url` or `url` heade
                  )->list:
     "`(line number, label, url)` for each row of the list at `path`; raises `ValueError` naming the line of a shape it cannot read."
     path = Path(path)
-    text = path.read_text(encoding='utf-8-sig')
+    raw = path.read_bytes()
+    try: text = raw.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        n = raw[:e.start].count(b'\n') + 1
+        raise ValueError(f'{path} line {n}: not UTF-8 text (byte 0x{raw[e.start]:02x}): save the list as UTF-8') from None
     lines = [(i, l) for i, l in enumerate(text.splitlines(), 1) if l.strip() and not l.lstrip().startswith('#')]
     if not lines: raise ValueError(f'{path}: no URLs in it (the list is empty)')
     (n0, first), default = lines[0], label or path.stem
@@ -317,11 +321,14 @@ def _check_host(url, is_public):
     "Raise `_Fail` unless every address of `url`'s host passes `is_public`."
     u = urlsplit(url)
     try: infos = socket.getaddrinfo(u.hostname, u.port or (443 if u.scheme == 'https' else 80), type=socket.SOCK_STREAM)
-    except socket.gaierror as e: raise _Fail(f'dns: cannot resolve {u.hostname}: {e.strerror}')
+    except socket.gaierror as e:
+        from requests.utils import get_environ_proxies
+        if get_environ_proxies(url): return  # behind a proxy without DNS of our own: the proxy resolves, and decides
+        raise _Fail(f'dns: cannot resolve {u.hostname}: {e.strerror}')
     bad = sorted({i[4][0] for i in infos if not is_public(i[4][0])})
     if bad: raise _Fail(f'private address: {u.hostname} is {bad[0]}, not on the public internet', True)
 
-def _fetch(url, tmp, timeout, max_bytes, max_time, allow_private=True, is_public=is_public, max_redirects=10):
+def _fetch(url, tmp, timeout, max_bytes, max_time, allow_private=False, is_public=is_public, max_redirects=10):
     "Stream `url` into `tmp`, following redirects one by one (each checked unless `allow_private`); returns the Content-Type; raises `_Fail`."
     import requests
     for hop in range(max_redirects + 1):

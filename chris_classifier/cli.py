@@ -134,16 +134,19 @@ def _model_meta(model_dir:Path)->dict:
 @subcommand('train', pos=['data'])
 def train_cmd(data:arg('DATA'), # Dataset folder: one sub-folder of images per class
               out:arg('MODEL_DIR', required=True)=None, # Model folder to write
-              arch:arg('NAME')='efficientnet_lite0', # Architecture: efficientnet_lite0, face, ...
-              epochs:arg('N', int)=None, # Epochs of fine-tuning (default: the library's)
-              size:arg('PX', int)=None, # Image size in pixels (default: the library's)
+              arch:arg('NAME')='auto', # auto (the face learner for photos of faces, else the CNN), face, efficientnet_lite0, ...
+              epochs:arg('N', int)=None, # Epochs (default: the architecture's)
+              size:arg('PX', int)=None, # CNN only: image size in pixels (default: the library's)
+              lr:arg('LR', float)=None, # Learning rate (default: the architecture's)
+              bs:arg('N', int)=None, # Batch size (default: the architecture's)
+              threshold:arg('P', float)=None, # Below this top probability the answer is "none of these" (default: the model's own)
               pretrained:Annotated[bool, {'help': 'Start from random weights, not the packaged pretrained ones'}]=True, # Start from the packaged pretrained weights
               seed:arg('S', int)=42, # Random seed of the split and the training
              ):
     "Train a classifier on DATA and write it to the model folder --out."
     if not Path(data).is_dir(): raise FileNotFoundError(f'no folder {data}')
     from chris_classifier.train import train_model
-    kw = {k: v for k, v in dict(epochs=epochs, size=size).items() if v is not None}
+    kw = {k: v for k, v in dict(epochs=epochs, size=size, lr=lr, bs=bs, threshold=threshold).items() if v is not None}
     train_model(data, out=out, arch=arch, pretrained=pretrained, seed=seed, **kw)
     meta = _model_meta(out)
     print(f"model written to {out}: {meta.get('arch')} on {len(meta.get('vocab', []))} classes")

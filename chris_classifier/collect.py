@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['collect_images']
 
-# %% ../nbs/01d_collect.ipynb #2a92a27f
+# %% ../nbs/01d_collect.ipynb #717cfc75
 from collections import Counter
 from pathlib import Path
 

@@ -6,7 +6,7 @@
 __all__ = ['IMAGE_SUFFIXES', 'REQUEST_HEADERS', 'url_stem', 'image_suffix', 'is_public', 'Download', 'existing_download',
            'download_image', 'with_progress', 'download_urls']
 
-# %% ../nbs/01b_download.ipynb #8d9b6705
+# %% ../nbs/01b_download.ipynb #a70183f7
 import hashlib, ipaddress, mimetypes, os, socket, sys, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass

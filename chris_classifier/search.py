@@ -7,7 +7,7 @@ __all__ = ['SEARCH_ENGINES', 'SEARCH_DIR', 'class_slug', 'as_class', 'as_classes
            'SerpApiSearch', 'url_problem', 'url_list_rows', 'UrlListSearch', 'get_engine', 'SearchError',
            'search_retry', 'search_cache', 'cached_search', 'has_internet']
 
-# %% ../nbs/01_search.ipynb #3ba14caf
+# %% ../nbs/01_search.ipynb #57025d6e
 import csv, json, os, re, socket, threading, time, unicodedata, warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -258,7 +258,7 @@ def cached_search(dest:Path, # The dataset folder
     _write_json(f, {**got, 'engine': engine.name, 'query': engine.query(c), 'n': n, 'urls': urls})
     return urls
 
-# %% ../nbs/01_search.ipynb #1e35f97d
+# %% ../nbs/01_search.ipynb #5c8a7ab2
 def has_internet(host:str='duckduckgo.com', # A host to reach: the image search's, or any other
                  port:int=443, # Its port
                  timeout:float=3, # Seconds to wait, DNS lookup included

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['jpeg_bytes', 'Reply', 'ImageServer', 'bad_replies', 'loopback_is_public']
 
-# %% ../nbs/00b_testing.ipynb #9a1c5791
+# %% ../nbs/00b_testing.ipynb #8e03fe7f
 import http.server, io, random, threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from PIL import Image
 
 from .core import *
 
-# %% ../nbs/00b_testing.ipynb #ad334981
+# %% ../nbs/00b_testing.ipynb #a301f15c
 def jpeg_bytes(label:str='chris_pine', # The class the picture is drawn for
                seed:int=0, # Which picture
                size:tuple=(96, 128), # Smallest and largest width or height, in pixels
@@ -25,7 +25,7 @@ def jpeg_bytes(label:str='chris_pine', # The class the picture is drawn for
     buf = io.BytesIO(); sample_image(label, random.Random(seed), size=size, **kw).save(buf, 'JPEG', quality=85)
     return buf.getvalue()
 
-# %% ../nbs/00b_testing.ipynb #8d2f26af
+# %% ../nbs/00b_testing.ipynb #4497641e
 @dataclass
 class Reply:
     "How `ImageServer` answers one path."
@@ -87,7 +87,7 @@ class ImageServer:
     def __exit__(self, *args):
         self.stopping.set(); self.httpd.shutdown(); self.httpd.server_close()
 
-# %% ../nbs/00b_testing.ipynb #e64d262f
+# %% ../nbs/00b_testing.ipynb #4dd9da61
 def bad_replies()->dict:
     "Every kind of bad answer a downloader must survive: {path: Reply or bytes}."
     return {
@@ -104,7 +104,7 @@ def bad_replies()->dict:
         '/a/..%2F..%2F..%2Fetc%2Fpasswd.jpg': jpeg_bytes(seed=9),  # what the server sees; a name taken from it would escape
     }
 
-# %% ../nbs/00b_testing.ipynb #fd7ba470
+# %% ../nbs/00b_testing.ipynb #4369e675
 def loopback_is_public(ip:str # An IPv4 or IPv6 address
                       )->bool:
     "Test hook for `is_public`: only `127.0.0.1` counts as the public internet."

@@ -6,7 +6,7 @@
 __all__ = ['HASH_SIZE', 'BadImage', 'reason_kind', 'open_image', 'needs_rgb', 'to_rgb', 'is_grayscale', 'check_image', 'hamming',
            'duplicate_groups', 'verify_folder', 'data_report']
 
-# %% ../nbs/01c_verify.ipynb #33b41600
+# %% ../nbs/01c_verify.ipynb #98229986
 import hashlib, io, os, random, re, threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor

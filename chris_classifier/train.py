@@ -192,7 +192,7 @@ def chris_learner(dls:DataLoaders, # From `chris_dataloaders`
     learn.chris_meta = dict(arch=arch, mean=mean, std=std)
     return learn
 
-# %% ../nbs/03_train.ipynb #3b0ac56f
+# %% ../nbs/03_train.ipynb #fa4d92da
 def has_face_extra()->bool:
     "Are the face step's packages (`chris_classifier[faces]`: dlib and its models) installed?"
     import importlib.util
@@ -220,7 +220,7 @@ def choose_arch(data:Path, # Dataset folder, one sub-folder per class
     what = f'{found} of {seen} sampled images show a face'
     return ('face', what) if found >= need else (DEFAULT_ARCH, f'{what}, not photos of faces')
 
-# %% ../nbs/03_train.ipynb #1c1e3fc0
+# %% ../nbs/03_train.ipynb #d8bee53c
 FACE_ONLY_OPTIONS = ('valid_pct', 'cache', 'detectors')  # passed on to `train_face_model`
 
 def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:dict):

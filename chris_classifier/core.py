@@ -80,14 +80,14 @@ def _move_claimed(src:Path, dst:Path):
     "Move `src` to `dst` by first claiming `dst` with an empty file (`O_EXCL`): for where hard links are not possible."
     os.close(os.open(dst, os.O_CREAT | os.O_EXCL | os.O_WRONLY))  # FileExistsError if taken; else the name is ours
     try:
-        try: os.rename(src, dst)  # replaces only the empty file we just made
+        try: os.rename(src, dst); return  # replaces only the empty file we just made
         except OSError as e:
             if e.errno != errno.EXDEV: raise
-            shutil.copy2(src, dst)  # another file system: copy, then remove the original
-            os.unlink(src)
+        shutil.copy2(src, dst)  # another file system: copy...
     except BaseException:
-        if os.path.lexists(src): os.unlink(dst)  # the original is still there: drop our claim (or half copy)
+        os.unlink(dst)  # our claim, or a half copy; the original is untouched
         raise
+    os.unlink(src)  # ...and remove the original once the copy is complete
 
 def move_no_replace(src:Path, # The file to move
                     dst:Path, # Where it goes: nothing may be there

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['KEEP', 'DELETE', 'REVIEW_REASON', 'JOURNAL_NAME', 'normalise_decision', 'read_decisions', 'write_decisions',
-           'journal_file', 'read_journal', 'apply_decisions', 'undo_decisions', 'ChrisCleaner']
+           'journal_file', 'read_journal', 'apply_decisions', 'IncompleteUndo', 'undo_decisions', 'ChrisCleaner']
 
 # %% ../nbs/05_clean.ipynb #f2377162
 import csv, json, os, shutil, time, uuid, warnings
@@ -26,24 +26,29 @@ def normalise_decision(decision:str, # What the user or the widget chose: keep, 
     low = d.lower().strip('<>')
     if low in ('', 'keep'): return KEEP
     if low in ('delete', 'remove'): return DELETE
-    if d in classes: return d
+    same = [c for c in classes if c.lower() == d.lower()]
+    if same: return same[0]
     try: folder = find_chris(d).folder
     except KeyError: folder = None
     if folder in classes: return folder
     raise ValueError(f"Unknown decision {decision!r}: use keep, delete or a class folder ({', '.join(classes)})")
 
 # %% ../nbs/05_clean.ipynb #78045c09
-def read_decisions(decisions, # A CSV path (`file,decision` columns), a dict {file: decision}, or (file, decision) pairs
-                  )->list:
-    "The decisions as a list of `(file, decision)` pairs."
+def _decision_rows(decisions)->list:
+    "(where, file, decision) for each decision; `where` names its CSV line (or its place in the list), for messages."
     if isinstance(decisions, (str, Path)):
         with open(decisions, newline='', encoding='utf-8-sig') as f:  # -sig: spreadsheets write a BOM
             reader = csv.DictReader(f)
             missing = {'file', 'decision'} - set(reader.fieldnames or [])
             if missing: raise ValueError(f"{decisions}: a decisions CSV needs the columns file,decision (missing: {', '.join(sorted(missing))})")
-            return [(r['file'], r['decision'] or KEEP) for r in reader if (r['file'] or '').strip()]
-    if isinstance(decisions, dict): return list(decisions.items())
-    return [tuple(o) for o in decisions]
+            return [(f'{decisions} line {reader.line_num}', r['file'], r['decision'] or KEEP) for r in reader if (r['file'] or '').strip()]
+    pairs = decisions.items() if isinstance(decisions, dict) else decisions
+    return [(f'decision {i}', *o) for i, o in enumerate(pairs, 1)]
+
+def read_decisions(decisions, # A CSV path (`file,decision` columns), a dict {file: decision}, or (file, decision) pairs
+                  )->list:
+    "The decisions as a list of `(file, decision)` pairs."
+    return [(f, d) for _, f, d in _decision_rows(decisions)]
 
 def write_decisions(fn:Path, # CSV file to write
                     decisions, # (file, decision) pairs, or a DataFrame with `file`, `decision` and any other columns
@@ -63,7 +68,10 @@ def _rel(data, file)->str:
     if not file.is_absolute(): return file.as_posix()
     data = Path(data)
     try: return file.relative_to(data.absolute()).as_posix()
-    except ValueError: return file.resolve().relative_to(data.resolve()).as_posix()
+    except ValueError: pass
+    real, root = file.parent.resolve()/file.name, data.resolve()
+    if not real.is_relative_to(root): raise ValueError(f'{file} is not inside the dataset folder {data}')
+    return real.relative_to(root).as_posix()
 
 # %% ../nbs/05_clean.ipynb #f6a59feb
 JOURNAL_NAME = '_journal'  # Folder of the review journal, inside the dataset folder
@@ -149,16 +157,17 @@ def _missing_dirs(folder:Path)->list:
     while not folder.exists(): res.append(folder); folder = folder.parent
     return res
 
-def _move(data:Path, entry:dict)->dict:
+def _move(data:Path, entry:dict, taken:set=frozenset())->dict:
     "Do the move described by `entry` (src, dst relative to `data`) with intent/done journal lines; returns `entry`."
-    src, dst = data/entry['src'], data/entry['dst']
-    entry['made_dirs'] = [_rel(data, d) for d in _missing_dirs(dst.parent)]
-    _log(data, sync=True, **entry, state='intent')
-    if entry['op'] == 'delete': dst = quarantine_file(data, src)
-    else:
+    src = data/entry['src']
+    entry['made_dirs'] = [_rel(data, d) for d in _missing_dirs((data/entry['dst']).parent)]
+    while True:
+        _log(data, sync=True, **entry, state='intent')
+        dst = data/entry['dst']
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(src), str(dst))
-    entry.update(dst=_rel(data, dst), state='done')
+        try: move_no_replace(src, dst); break
+        except FileExistsError: entry['dst'] = _rel(data, _free_path(dst, taken))  # taken since we looked: a new intent, next name
+    entry['state'] = 'done'
     _log(data, batch=entry['batch'], seq=entry['seq'], state='done', dst=entry['dst'])
     return entry
 
@@ -172,16 +181,23 @@ def _free_path(path:Path, taken:set)->Path:
     return cand
 
 # %% ../nbs/05_clean.ipynb #28812430
+def _same_file(a:Path, b:Path)->bool:
+    "True when `a` and `b` are two names of one file (a hard link), links themselves not followed."
+    try: sa, sb = os.lstat(a), os.lstat(b)
+    except FileNotFoundError: return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
 def _recover(data:Path):
     "Finish the journal of an interrupted `apply_decisions`/`undo_decisions` from what is on disk."
     ops = _ops(data)
     for o in ops.values():
         if o['state'] != 'intent': continue
         src, dst = data/o['src'], data/o['dst']
-        if dst.exists() and not src.exists(): state = 'done'
+        if _same_file(src, dst): os.unlink(src)  # stopped between the link and the unlink of `move_no_replace`
+        if os.path.lexists(dst) and not os.path.lexists(src): state = 'done'
         else:
             state = 'abandoned'
-            if dst.exists(): warnings.warn(f"{o['src']} and {o['dst']} both exist after an interrupted move; keeping both")
+            if os.path.lexists(dst): warnings.warn(f"{o['src']} and {o['dst']} both exist after an interrupted move; keeping both")
         o['state'] = state
         _log(data, batch=o['batch'], seq=o['seq'], state=state, recovered=True)
     noted = {e['batch'] for e in read_journal(data) if e.get('state') == 'manifest'}
@@ -189,76 +205,125 @@ def _recover(data:Path):
     if todo: _update_manifest(data, todo)
 
 # %% ../nbs/05_clean.ipynb #5d82744b
-def _check(data:Path, rel:str, decision:str, active:dict, known:set):
-    "None when `decision` about `rel` has nothing to do, else raise or return the decision."
-    parts = Path(rel).parts
+def _classes(data:Path)->list:
+    "The class folders a relabel in `data` may name: its own, plus the five Chrises' in a dataset of Chrises."
+    own = [p.name for p in class_folders(data)]
+    return own + [c for c in CLASS_FOLDERS if c not in own] if set(own) <= set(CLASS_FOLDERS) else own
+
+def _todo(data:Path, decisions, classes:list)->dict:
+    "{file relative to `data`: (where, decision)}; a file decided twice differently warns, and the later decision wins."
+    todo = {}
+    for where, f, d in _decision_rows(decisions):
+        try: rel, d = _rel(data, f), normalise_decision(d, classes)
+        except ValueError as e: raise ValueError(f'{where}: {e}') from None
+        if rel in todo and todo[rel][1] != d:
+            warnings.warn(f"{where}: {rel} is also decided {todo[rel][1]!r} on {todo[rel][0]}; the later decision, {d!r}, wins")
+        todo[rel] = (where, d)
+    return todo
+
+def _check(data:Path, rel:str, decision:str, active:dict, known:set, where:str='')->str:
+    "None when `decision` about `rel` has nothing to do, else raise (naming `where`) or return the decision."
+    parts, at = Path(rel).parts, f'{where}: ' if where else ''
     if len(parts) < 2 or parts[0].startswith(('_', '.')) or '..' in parts:
-        raise ValueError(f'{rel}: not an image in a class folder of {data}')
+        raise ValueError(f'{at}{rel}: not an image in a class folder of {data}')
     if decision == KEEP or decision == parts[0]: return None
-    if (data/rel).is_dir(): raise ValueError(f'{rel}: a folder, not an image')
-    if not (data/rel).exists():
+    p = data/rel
+    if os.path.lexists(p) and not p.resolve().is_relative_to(data.resolve()):
+        raise ValueError(f'{at}{rel} is a link leading outside {data} (to {p.resolve()}): not moved; move or remove the link yourself')
+    if p.is_dir(): raise ValueError(f'{at}{rel}: a folder, not an image')
+    if not os.path.lexists(p):
         done = active.get(rel)
         if done is None:
-            if rel not in known: raise FileNotFoundError(f'{rel}: no such file in {data}')
+            if rel not in known: raise FileNotFoundError(f'{at}{rel}: no such file in {data}')
             warnings.warn(f'{rel}: skipped, the journal moved it away (and an undo took it back where it came from)')
         elif done['decision'] != decision:
             warnings.warn(f"{rel} was already moved to {done['dst']} ({done['decision']}); undo that batch first to change it")
         return None
     return decision
 
+def _dataset(data:Path)->Path:
+    "`data` as an absolute path, checked to be a folder."
+    data = Path(data).absolute()
+    if not data.is_dir(): raise FileNotFoundError(f'no dataset folder {data}')
+    return data
+
 def apply_decisions(data:Path, # The dataset folder
                     decisions, # CSV path (`file,decision`), dict, or (file, decision) pairs; file relative to `data` or absolute
+                    timeout:float=60, # Seconds to wait while another process holds the dataset
                    )->list:
     "Delete (to the quarantine) or relabel images of `data`, journaled and undoable; returns the journal entries of the moves."
-    data = Path(data).absolute()
-    _recover(data)
-    classes = list(dict.fromkeys([p.name for p in class_folders(data)] + CLASS_FOLDERS))
-    todo = {_rel(data, f): normalise_decision(d, classes) for f, d in read_decisions(decisions)}
-    ops = _ops(data)
-    active, known = {o['src']: o for o in _active(data, ops)}, {o[k] for o in ops.values() for k in ('src', 'dst')}
-    plan = [(rel, d) for rel, d in todo.items() if _check(data, rel, d, active, known)]
-    if not plan: return []
-    batch, rows = _new_batch(), {r['file']: r for r in read_manifest(data).to_dict('records')}
-    taken = {data/rel for rel in list(active) + [rel for rel, _ in plan]}
-    entries = []
-    try:
-        for seq, (rel, d) in enumerate(plan):
-            if d == DELETE: op, dst = 'delete', unique_path(data/QUARANTINE_NAME/rel)
-            else: op, dst = 'relabel', _free_path(data/d/Path(*Path(rel).parts[1:]), taken)
-            entries.append(_move(data, dict(batch=batch, seq=seq, op=op, src=rel, dst=_rel(data, dst), decision=d,
-                                            before=rows.get(rel), time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))))
-    finally:
-        if entries: _update_manifest(data, entries)
-    return entries
+    data = _dataset(data)
+    with dataset_lock(data, timeout):
+        _recover(data)
+        todo = _todo(data, decisions, _classes(data))
+        ops = _ops(data)
+        active, known = {o['src']: o for o in _active(data, ops)}, {o[k] for o in ops.values() for k in ('src', 'dst')}
+        plan = [(rel, d) for rel, (where, d) in todo.items() if _check(data, rel, d, active, known, where)]
+        if not plan: return []
+        batch, rows = _new_batch(), {r['file']: r for r in read_manifest(data).to_dict('records')}
+        taken = {data/rel for rel in list(active) + [rel for rel, _ in plan]}
+        entries = []
+        try:
+            for seq, (rel, d) in enumerate(plan):
+                dst = data/QUARANTINE_NAME/rel if d == DELETE else data/d/Path(*Path(rel).parts[1:])
+                entries.append(_move(data, dict(batch=batch, seq=seq, op='delete' if d == DELETE else 'relabel', src=rel,
+                                                dst=_rel(data, _free_path(dst, taken)), decision=d, before=rows.get(rel),
+                                                time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())), taken))
+        finally:
+            if entries: _update_manifest(data, entries)
+        return entries
 
 # %% ../nbs/05_clean.ipynb #46ad23c2
+class IncompleteUndo(FileNotFoundError):
+    "Some moves could not be undone because their file is gone; `entries` are the moves that were undone."
+    def __init__(self, msg, entries, gone): super().__init__(msg); self.entries, self.gone = entries, gone
+
+def _steps(steps)->'int|str':
+    "`steps` as a count or 'all' (also from text, as a command line gives it)."
+    if steps is None: return 1
+    if isinstance(steps, str):
+        s = steps.strip().lower()
+        if s == 'all': return 'all'
+        try: steps = int(s)
+        except ValueError: pass
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0: raise ValueError(f"steps must be a count >= 0 or 'all', not {steps!r}")
+    return steps
+
+def _undo_one(data:Path, o:dict, ub:str, seq:int, gone:list)->list:
+    "Undo operation `o` as move `seq` of undo batch `ub`; the journal entries of the move back ([] if its file is gone)."
+    now = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+    if not os.path.lexists(data/o['dst']):
+        _log(data, batch=o['batch'], seq=o['seq'], state='gone', time=now)
+        warnings.warn(f"{o['dst']} is gone: cannot undo the {o['op']} of {o['src']} (the journal now says so)")
+        gone.append(o)
+        res = []
+    else: res = [_move(data, dict(batch=ub, seq=seq, op='undo', undoes=[o['batch'], o['seq']], src=o['dst'], orig_src=o['src'],
+                                  dst=_rel(data, unique_path(data/o['src'])), before=o.get('before'), time=now))]
+    for d in o.get('made_dirs', []):
+        try: (data/d).rmdir()
+        except OSError: pass  # not empty (or already gone): leave it
+    return res
+
 def undo_decisions(data:Path, # The dataset folder
                    steps:int=None, # How many batches (calls of `apply_decisions`) to undo, newest first; None: the last one; 'all': all
+                   timeout:float=60, # Seconds to wait while another process holds the dataset
                   )->list:
     "Reverse the last `steps` batches of `apply_decisions` on `data`; returns the journal entries of the moves back."
-    if steps is None: steps = 1
-    if steps != 'all' and (not isinstance(steps, int) or steps < 0): raise ValueError(f"steps must be a count >= 0 or 'all', not {steps!r}")
-    data = Path(data).absolute()
-    _recover(data)
-    active = _active(data)
-    batches = list(dict.fromkeys(o['batch'] for o in active))
-    if steps != 'all': batches = batches[len(batches)-steps:] if steps > 0 else []
-    entries = []
-    for b in reversed(batches):
-        ub, done = _new_batch('undo'), []
-        try:
-            for seq, o in enumerate(reversed([o for o in active if o['batch'] == b])):
-                if not (data/o['dst']).exists(): raise FileNotFoundError(f"Cannot undo {o['op']} of {o['src']}: {o['dst']} is gone")
-                dst = unique_path(data/o['src'])
-                done.append(_move(data, dict(batch=ub, seq=seq, op='undo', undoes=[o['batch'], o['seq']], src=o['dst'],
-                                             dst=_rel(data, dst), orig_src=o['src'], before=o.get('before'),
-                                             time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))))
-                for d in o.get('made_dirs', []):
-                    try: (data/d).rmdir()
-                    except OSError: pass  # not empty (or already gone): leave it
-        finally:
-            if done: _update_manifest(data, done)
-        entries += done
+    steps, data = _steps(steps), _dataset(data)
+    with dataset_lock(data, timeout):
+        _recover(data)
+        active = _active(data)
+        batches = list(dict.fromkeys(o['batch'] for o in active))
+        if steps != 'all': batches = batches[len(batches)-steps:] if steps > 0 else []
+        entries, gone = [], []
+        for b in reversed(batches):
+            ub, done = _new_batch('undo'), []
+            try:
+                for seq, o in enumerate(reversed([o for o in active if o['batch'] == b])): done += _undo_one(data, o, ub, seq, gone)
+            finally:
+                if done: _update_manifest(data, done)
+            entries += done
+    if gone: raise IncompleteUndo(f'undid {len(entries)} move(s) in {data}, but {len(gone)} could not be undone: their file is gone (listed above)', entries, gone)
     return entries
 
 # %% ../nbs/05_clean.ipynb #fceb2ea9
@@ -325,7 +390,8 @@ def apply(self:ChrisCleaner)->list:
 def undo(self:ChrisCleaner, steps:int=1 # How many batches to undo, newest first; 'all': all
         )->list:
     "Undo the last `steps` batches of decisions applied to the dataset."
-    entries = undo_decisions(self.data, steps)
+    try: entries = undo_decisions(self.data, steps)
+    except IncompleteUndo as e: self._follow(e.entries); raise
     self._follow(entries)
     return entries
 

@@ -170,7 +170,7 @@ def review_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
 def clean_cmd(data:arg('DATA'), # Dataset folder
               decisions:arg('CSV')=None, # CSV with columns file,decision (decision: keep, delete, or a class folder)
               undo:bool=False, # Undo the last --decisions run instead
-              steps:arg('N', int)=1, # With --undo: how many --decisions runs to undo, newest first
+              steps:arg('N|all')='1', # With --undo: how many --decisions runs to undo, newest first, or all
              ):
     "Apply the image cleaner's decisions to DATA (--decisions CSV), or undo them (--undo)."
     if bool(decisions) == bool(undo): raise ValueError('give exactly one of --decisions CSV or --undo')
@@ -404,6 +404,10 @@ def _one_line(e:Exception)->str:
     msg = ' '.join(str(msg).split())
     return msg or type(e).__name__
 
+def _warning_line(message, category, filename, lineno, file=None, line=None):
+    "Show a warning as the command does: `warning: message` on standard error, one line, no source code."
+    print(f"warning: {' '.join(str(message).split())}", file=file or sys.stderr, flush=True)
+
 def main(argv:list=None # Arguments after the program name; default `sys.argv[1:]`
         )->int:
     "Run the `chris-classifier` command line; returns the exit code."
@@ -421,6 +425,7 @@ def main(argv:list=None # Arguments after the program name; default `sys.argv[1:
         with progress_bars(interactive()), warnings.catch_warnings():
             if not debug:  # libraries' notices to developers (deprecations) are noise to a user of the command
                 for w in (FutureWarning, DeprecationWarning): warnings.simplefilter('ignore', w)
+                warnings.showwarning = _warning_line  # our own warnings (a skipped row, a file that could not be undone): one line each
             func(**args)
     except KeyboardInterrupt: print(f'chris-classifier {argv[0]}: interrupted', file=sys.stderr); return 130
     except Exception as e:

@@ -58,8 +58,9 @@ def collect_images(dest:Path, # Dataset folder to fill (one sub-folder per class
     dl_kw = dict(timeout=timeout, max_bytes=max_bytes, **{k: kw.pop(k) for k in ('max_time', 'is_public') if k in kw})
     chrises = as_classes(classes) if classes is not None else eng.classes()
     report = dict(dest=str(dest), engine=eng.name, classes={})
-    for c in chrises:
-        report['classes'][c.folder] = _collect_class(dest, c, eng, per_class, refresh, n_workers, show, search_kw, dl_kw)
-        if show: print(f'{c.name}: {report["classes"][c.folder]}', flush=True)
-    if verify: report['verify'] = verify_folder(dest, show=show, **kw)
+    with dataset_lock(dest):  # a clean or verify in another window waits until this is done
+        for c in chrises:
+            report['classes'][c.folder] = _collect_class(dest, c, eng, per_class, refresh, n_workers, show, search_kw, dl_kw)
+            if show: print(f'{c.name}: {report["classes"][c.folder]}', flush=True)
+        if verify: report['verify'] = verify_folder(dest, show=show, **kw)
     return report

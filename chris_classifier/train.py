@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'FACE_ONLY_OPTIONS', 'TRAIN_DEFAULTS', 'CNN_OPTIONS', 'FORMAT_VERSION',
            'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs', 'DropConnectBlock', 'efficientnet_body',
-           'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone', 'can_reach', 'WeightsUnavailable',
-           'check_weights', 'build_model', 'backbone_stats', 'interactive', 'EpochLines', 'chris_learner',
-           'has_face_extra', 'choose_arch', 'train_model', 'valid_files', 'model_meta_dict', 'save_model', 'read_meta',
-           'load_model', 'load_pickled_learner']
+           'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone', 'WeightsUnavailable', 'check_weights',
+           'build_model', 'backbone_stats', 'interactive', 'EpochLines', 'chris_learner', 'has_face_extra',
+           'choose_arch', 'train_model', 'valid_files', 'model_meta_dict', 'save_model', 'read_meta', 'load_model',
+           'load_pickled_learner']
 
 # %% ../nbs/03_train.ipynb #a8c89e77
 import contextlib, itertools, json, math, os, random, socket, sys, threading, time, warnings
@@ -102,18 +102,7 @@ def get_backbone(name:str # A name from `backbone_names()`
                      + ('' if has_timm() else " (pip install timm for more)"))
 
 # %% ../nbs/03_train.ipynb #d7ab6247
-def can_reach(host:str, # Host name
-              port:int=443, # TCP port
-              timeout:float=3., # Seconds to wait, DNS lookup included
-             )->bool:
-    "Can we open a TCP connection to `host` within `timeout` seconds?"
-    if os.environ.get('CHRIS_CLASSIFIER_OFFLINE'): return False
-    res = []
-    def _try():
-        try: socket.create_connection((host, port), timeout=timeout).close(); res.append(True)
-        except OSError: res.append(False)
-    t = threading.Thread(target=_try, daemon=True); t.start(); t.join(timeout)
-    return bool(res and res[0])
+from .search import has_internet  # one place decides whether a host can be reached
 
 class WeightsUnavailable(RuntimeError): "Pretrained weights are neither cached nor downloadable."
 
@@ -131,13 +120,13 @@ def check_weights(name:str # A name from `backbone_names()`
     if isinstance(arch, str):  # timm, weights from the Hugging Face hub
         from huggingface_hub.constants import HF_HUB_CACHE
         cache = Path(HF_HUB_CACHE)
-        if any(cache.glob(f'models--timm--{name}*')) or can_reach('huggingface.co'): return cache
+        if any(cache.glob(f'models--timm--{name}*')) or has_internet('huggingface.co'): return cache
         raise _unavailable(name, 'huggingface.co', cache)
     from torchvision.models import get_model_weights
     url = get_model_weights(name).DEFAULT.url
     cache = Path(torch.hub.get_dir())/'checkpoints'
     f = cache/url.split('/')[-1]
-    if f.exists() or can_reach(url.split('/')[2]): return f
+    if f.exists() or has_internet(url.split('/')[2]): return f
     raise _unavailable(name, url.split('/')[2], cache)
 
 # %% ../nbs/03_train.ipynb #a8ac1723

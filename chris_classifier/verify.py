@@ -197,10 +197,7 @@ def _quarantine(dest:Path, f:Path)->Path:
     rel = _rel(dest, f)
     with _NAMING:  # threads must not pick the same free name
         if not f.is_symlink() and _printable(rel) == rel: return quarantine_file(dest, f)
-        to = unique_path(dest/QUARANTINE_NAME/_printable(rel).replace('\\x', '%'))
-        to.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(f, to)  # renames a link, never its target
-        return to
+        return move_to_free_path(f, dest/QUARANTINE_NAME/_printable(rel).replace('\\x', '%'))  # moves a link, never its target
 
 def _refusal(f:Path, rel:str, max_file_bytes:int)->str:
     "Why entry `f` must be quarantined without being opened ('' when it can be read)."
@@ -224,7 +221,7 @@ def _convert(dest:Path, f:Path, data:bytes, img:Image.Image)->tuple:
     with _NAMING:  # never overwrite a file
         same = new.is_file() and not new.is_symlink() and _sha256(new) == _sha256(tmp)  # an earlier run's copy
         if same: tmp.unlink()
-        else: new = unique_path(new); os.replace(tmp, new)
+        else: new = move_to_free_path(tmp, new)
     try: return new, not same, _quarantine(dest, f)
     except BaseException:
         if not same: new.unlink(missing_ok=True)
@@ -313,25 +310,26 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
     "Check every file in `dest`'s class folders, quarantine the bad ones, fix the awkward ones, drop duplicates, update the manifest."
     import pandas as pd
     dest = Path(dest).absolute()  # once: every path below is built from it, so a relative DEST works
-    for f in dest.glob('*/.*.converting.*'): f.unlink()  # our own temp file from a killed run
-    old = read_manifest(dest)
-    by_file = {r['file']: r for r in old.to_dict('records') if r['status'] == 'ok'}
-    keep = [r for r in old.to_dict('records') if r['status'] not in ('ok', 'error')]  # errors are checked again
-    src = _sources(dest)
-    files = _class_files(dest)
-    rows = []
-    with ThreadPoolExecutor(max(1, n_workers)) as ex:
-        futs = [ex.submit(_check_or_error, dest, f, by_file.get(_printable(_rel(dest, f))) or src.get(_src_key(dest, f), {}),
-                          min_size, max_pixels, max_file_bytes) for f in files]
-        for fut in with_progress(futs, len(futs), 'verified', show): rows += fut.result()
-    conflicts = _resolve_duplicates(dest, rows, near)
-    seen = {r['file'] for r in rows}
-    missing = [{**r, 'status': 'quarantined', 'reason': 'missing: removed outside the pipeline'}
-               for f, r in by_file.items() if f not in seen and r['status'] == 'ok']
-    df = pd.DataFrame(keep + rows + missing, columns=list(old.columns)).fillna('').astype(str)
-    df = df.sort_values(['file', 'quarantined_to'], kind='stable').reset_index(drop=True)
-    write_manifest(dest, df)
-    return _summary(df, conflicts)
+    with dataset_lock(dest):  # one step at a time on a dataset: a second process waits its turn
+        for f in dest.glob('*/.*.converting.*'): f.unlink()  # our own temp file from a killed run
+        old = read_manifest(dest)
+        by_file = {r['file']: r for r in old.to_dict('records') if r['status'] == 'ok'}
+        keep = [r for r in old.to_dict('records') if r['status'] not in ('ok', 'error')]  # errors are checked again
+        src = _sources(dest)
+        files = _class_files(dest)
+        rows = []
+        with ThreadPoolExecutor(max(1, n_workers)) as ex:
+            futs = [ex.submit(_check_or_error, dest, f, by_file.get(_printable(_rel(dest, f))) or src.get(_src_key(dest, f), {}),
+                              min_size, max_pixels, max_file_bytes) for f in files]
+            for fut in with_progress(futs, len(futs), 'verified', show): rows += fut.result()
+        conflicts = _resolve_duplicates(dest, rows, near)
+        seen = {r['file'] for r in rows}
+        missing = [{**r, 'status': 'quarantined', 'reason': 'missing: removed outside the pipeline'}
+                   for f, r in by_file.items() if f not in seen and r['status'] == 'ok']
+        df = pd.DataFrame(keep + rows + missing, columns=list(old.columns)).fillna('').astype(str)
+        df = df.sort_values(['file', 'quarantined_to'], kind='stable').reset_index(drop=True)
+        write_manifest(dest, df)
+        return _summary(df, conflicts)
 
 # %% ../nbs/01c_verify.ipynb #4b51f42a
 def _report_table(df):

@@ -16,14 +16,14 @@ from fastai.layers import ConvLayer, Flatten
 from .core import *
 from .faces import FACE_LOOKS, draw_face, find_faces
 
-# %% ../nbs/04a_lookalikes.ipynb #cea241d1
+# %% ../nbs/04a_lookalikes.ipynb #5db14c68
 def tiny_cnn(n_out:int # Number of classes
             )->nn.Sequential:
     "A small CNN trained from scratch in seconds: three stride-2 `ConvLayer`s, average pooling, a linear layer."
     return nn.Sequential(ConvLayer(3, 16, stride=2), ConvLayer(16, 32, stride=2), ConvLayer(32, 64, stride=2),
                          nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(64, n_out))
 
-# %% ../nbs/04a_lookalikes.ipynb #7e8ab4f4
+# %% ../nbs/04a_lookalikes.ipynb #824522f1
 def desaturated_copies(files:list, # Image files in class folders
                        dest:Path, # Folder for the copies (class folders are made in it)
                       )->list:
@@ -36,7 +36,7 @@ def desaturated_copies(files:list, # Image files in class folders
         res.append(g)
     return res
 
-# %% ../nbs/04a_lookalikes.ipynb #81575ec0
+# %% ../nbs/04a_lookalikes.ipynb #6c4d3e91
 def drawn_face(look:dict, # skin, hair and eye colour (RGB), like the values of `FACE_LOOKS`
                seed:int=0, # Same seed, same picture
                size:int=120, # Width and height, in pixels
@@ -54,7 +54,7 @@ def with_skin(look:dict, # A look, see `FACE_LOOKS`
     "`look` with another skin colour."
     return {**look, 'skin': tuple(skin)}
 
-# %% ../nbs/04a_lookalikes.ipynb #f2b7bb09
+# %% ../nbs/04a_lookalikes.ipynb #e8a4789e
 def detection_rate(images:list, # PIL images
                    detectors=('hog',), # A cascade for `find_faces`
                   )->float:

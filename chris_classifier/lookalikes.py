@@ -23,7 +23,7 @@ def tiny_cnn(n_out:int # Number of classes
     return nn.Sequential(ConvLayer(3, 16, stride=2), ConvLayer(16, 32, stride=2), ConvLayer(32, 64, stride=2),
                          nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(64, n_out))
 
-# %% ../nbs/04a_lookalikes.ipynb #824522f1
+# %% ../nbs/04a_lookalikes.ipynb #f6a346b3
 def desaturated_copies(files:list, # Image files in class folders
                        dest:Path, # Folder for the copies (class folders are made in it)
                       )->list:
@@ -36,7 +36,7 @@ def desaturated_copies(files:list, # Image files in class folders
         res.append(g)
     return res
 
-# %% ../nbs/04a_lookalikes.ipynb #6c4d3e91
+# %% ../nbs/04a_lookalikes.ipynb #2389dbdc
 def drawn_face(look:dict, # skin, hair and eye colour (RGB), like the values of `FACE_LOOKS`
                seed:int=0, # Same seed, same picture
                size:int=120, # Width and height, in pixels
@@ -54,7 +54,7 @@ def with_skin(look:dict, # A look, see `FACE_LOOKS`
     "`look` with another skin colour."
     return {**look, 'skin': tuple(skin)}
 
-# %% ../nbs/04a_lookalikes.ipynb #e8a4789e
+# %% ../nbs/04a_lookalikes.ipynb #cd27af44
 def detection_rate(images:list, # PIL images
                    detectors=('hog',), # A cascade for `find_faces`
                   )->float:

@@ -19,6 +19,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'chris_classifier.app.predictions': ('app.html#predictions', 'chris_classifier/app.py'),
                                       'chris_classifier.app.read_upload': ('app.html#read_upload', 'chris_classifier/app.py'),
                                       'chris_classifier.app.thumbnail': ('app.html#thumbnail', 'chris_classifier/app.py'),
+                                      'chris_classifier.app.upload_message': ('app.html#upload_message', 'chris_classifier/app.py'),
                                       'chris_classifier.app.write_space': ('app.html#write_space', 'chris_classifier/app.py')},
             'chris_classifier.clean': { 'chris_classifier.clean.ChrisCleaner': ('clean.html#chriscleaner', 'chris_classifier/clean.py'),
                                         'chris_classifier.clean.ChrisCleaner.__init__': ( 'clean.html#chriscleaner.__init__',

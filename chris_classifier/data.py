@@ -4,14 +4,16 @@
 
 # %% auto #0
 __all__ = ['SKIP_STATUSES', 'RESIZE_METHODS', 'skipped_files', 'chris_files', 'RandomDesaturate', 'item_tfms_for', 'TrainOnly',
-           'batch_tfms_for', 'chris_datablock', 'default_workers', 'chris_dataloaders']
+           'batch_tfms_for', 'read_training_image', 'chris_datablock', 'min_per_class', 'check_dataset', 'check_files',
+           'default_workers', 'chris_dataloaders']
 
 # %% ../nbs/02_data.ipynb #1e2886e7
 from pathlib import Path
-import random
+import math, random
 
 from fastai.vision.all import *
 from .core import *
+from .images import ImageError, TruncatedImage, open_image
 
 # %% ../nbs/02_data.ipynb #f7d60b71
 SKIP_STATUSES = ('quarantined', 'duplicate')  # Manifest statuses whose files are not used for training
@@ -68,6 +70,16 @@ def batch_tfms_for(aug:bool=True, # Use fastai's `aug_transforms`
     if aug_kw.get('size') is not None: return tfms
     return [TrainOnly(t) if isinstance(t, AffineCoordTfm) else t for t in tfms]
 
+# %% ../nbs/02_data.ipynb #d78a1794
+def read_training_image(fn # A training or validation image file (or anything `PILImage.create` takes)
+                       )->PILImage:
+    "fastai's `PILImage.create`; a file it cannot read raises a one-line `TruncatedImage` naming the file."
+    try: return PILImage.create(fn)
+    except Exception as e:
+        if not isinstance(fn, (str, Path)): raise
+        raise TruncatedImage(str(fn), f'cannot be read as an image ({e}); '
+                             '`chris-classifier verify DATA` quarantines unreadable files') from None
+
 # %% ../nbs/02_data.ipynb #63301b61
 def chris_datablock(size:int=128, # Side of the square images the model sees
                     resize:str='squish', # How to make an image square: 'squish', 'crop' or 'pad'
@@ -80,10 +92,58 @@ def chris_datablock(size:int=128, # Side of the square images the model sees
                     **aug_kw, # Passed to `aug_transforms`
                    )->DataBlock:
     "The project's `DataBlock`: images labelled by their folder, seeded random split, resize and augmentation."
-    return DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=get_items,
+    return DataBlock(blocks=(TransformBlock(type_tfms=read_training_image, batch_tfms=IntToFloatTensor), CategoryBlock), get_items=get_items,
                      splitter=RandomSplitter(valid_pct=valid_pct, seed=seed), get_y=parent_label,
                      item_tfms=item_tfms_for(size, resize, min_scale, desaturate),
                      batch_tfms=batch_tfms_for(aug, **aug_kw))
+
+# %% ../nbs/02_data.ipynb #7ce8ddf5
+def min_per_class(valid_pct:float=0.2 # Fraction of the images in the validation set
+                 )->int:
+    "Fewest images a class needs for a `valid_pct` split: about one in the validation set, one in the training set."
+    return max(2, math.ceil(1/valid_pct - 1e-9)) if valid_pct > 0 else 1
+
+def _counts(data, files)->dict:
+    res = {p.name: 0 for p in class_folders(data)}
+    for f in files: res[parent_label(f)] = res.get(parent_label(f), 0) + 1
+    return res
+
+def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
+                  valid_pct:float=0.2, # Fraction of the images in the validation set
+                  bs:int=None, # Batch size: the training set must fill one batch (None: not checked)
+                  files:list=None, # The images to train on; default `chris_files(data)`
+                 )->dict:
+    "Images per class of `data`; a one-line `ValueError` when they cannot be trained on."
+    data = Path(data)
+    if not data.is_dir(): raise FileNotFoundError(f'No dataset folder at {data}')
+    if not class_folders(data): raise ValueError(f'{data} has no class folders (one sub-folder per class expected)')
+    files = chris_files(data) if files is None else files
+    counts = _counts(data, files)
+    shown = ', '.join(f'{c} {n}' for c, n in counts.items())
+    if sum(n > 0 for n in counts.values()) < 2:
+        raise ValueError(f'{data}: a classifier needs images of at least 2 classes; images per class folder: {shown}')
+    need = min_per_class(valid_pct)
+    if min(counts.values()) < need:
+        raise ValueError(f'{data}: every class needs at least {need} images for a {valid_pct:.0%} validation split; '
+                         f'images per class folder: {shown}')
+    n_train = len(files) - int(valid_pct*len(files))
+    if bs and n_train < bs: raise ValueError(f'{data}: {n_train} training images do not fill one batch of {bs}; use a smaller batch size')
+    check_files(data, files)
+    return counts
+
+# %% ../nbs/02_data.ipynb #a48e7b68
+def check_files(data:Path, # The dataset folder (for the message)
+                files:list, # Image files
+               ):
+    "A one-line `ImageError` naming the files of `files` that do not open as images within the limits."
+    bad = []
+    for f in files:
+        try: open_image(f).close()
+        except ImageError as e: bad.append(e)
+    if not bad: return
+    more = f' and {len(bad)-3} more' if len(bad) > 3 else ''
+    raise ImageError(str(data), f"{len(bad)} file(s) cannot be used: {'; '.join(f'{e.what} ({e.reason})' for e in bad[:3])}{more}; "
+                     f'`chris-classifier verify {data}` quarantines them')
 
 # %% ../nbs/02_data.ipynb #4d36e539
 def default_workers()->int:
@@ -99,10 +159,9 @@ def chris_dataloaders(data:Path, # A dataset folder (one sub-folder per class)
                       device=None, # Device of the batches; default GPU when there is one
                       **kw, # Passed to `chris_datablock` (resize, min_scale, aug, desaturate, aug_transforms' args)
                      )->DataLoaders:
-    "`DataLoaders` for the dataset folder `data`, leaving out the files the manifest rejects."
+    "`DataLoaders` for the dataset folder `data`, leaving out the files the manifest rejects; `check_dataset` first."
     data = Path(data)
-    if not data.is_dir(): raise FileNotFoundError(f'No dataset folder at {data}')
-    if not class_folders(data): raise ValueError(f'{data} has no class folders (one sub-folder per class expected)')
+    check_dataset(data, valid_pct, bs, files=kw.get('get_items', chris_files)(data) if data.is_dir() else None)
     set_seed(seed, reproducible=True)
     dls = chris_datablock(size=size, seed=seed, valid_pct=valid_pct, **kw).dataloaders(
         data, bs=bs, num_workers=ifnone(num_workers, default_workers()), device=device)

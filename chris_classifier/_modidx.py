@@ -426,6 +426,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'chris_classifier.train.WeightsUnavailable': ( 'train.html#weightsunavailable',
                                                                                        'chris_classifier/train.py'),
                                         'chris_classifier.train._unavailable': ('train.html#_unavailable', 'chris_classifier/train.py'),
+                                        'chris_classifier.train._weights': ('train.html#_weights', 'chris_classifier/train.py'),
                                         'chris_classifier.train.backbone_names': ('train.html#backbone_names', 'chris_classifier/train.py'),
                                         'chris_classifier.train.backbone_stats': ('train.html#backbone_stats', 'chris_classifier/train.py'),
                                         'chris_classifier.train.build_model': ('train.html#build_model', 'chris_classifier/train.py'),

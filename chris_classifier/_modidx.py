@@ -76,6 +76,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'chris_classifier.cli.answers': ('cli.html#answers', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.app_cmd': ('cli.html#app_cmd', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.arg': ('cli.html#arg', 'chris_classifier/cli.py'),
+                                      'chris_classifier.cli.check_csv_dest': ('cli.html#check_csv_dest', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.clean_cmd': ('cli.html#clean_cmd', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.collect_cmd': ('cli.html#collect_cmd', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.demo_cmd': ('cli.html#demo_cmd', 'chris_classifier/cli.py'),

@@ -9,7 +9,7 @@ __all__ = ['SKIP_STATUSES', 'RESIZE_METHODS', 'skipped_files', 'chris_files', 'R
 
 # %% ../nbs/02_data.ipynb #1e2886e7
 from pathlib import Path
-import math, random
+import math, random, warnings
 
 from fastai.vision.all import *
 from .core import *
@@ -110,7 +110,6 @@ def _counts(data, files)->dict:
 
 def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
                   valid_pct:float=0.2, # Fraction of the images in the validation set
-                  bs:int=None, # Batch size: the training set must fill one batch (None: not checked)
                   files:list=None, # The images to train on; default `chris_files(data)`
                  )->dict:
     "Images per class of `data`; a one-line `ValueError` when they cannot be trained on."
@@ -126,8 +125,6 @@ def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
     if min(counts.values()) < need:
         raise ValueError(f'{data}: every class needs at least {need} images for a {valid_pct:.0%} validation split; '
                          f'images per class folder: {shown}')
-    n_train = len(files) - int(valid_pct*len(files))
-    if bs and n_train < bs: raise ValueError(f'{data}: {n_train} training images do not fill one batch of {bs}; use a smaller batch size')
     check_files(data, files)
     return counts
 
@@ -161,7 +158,12 @@ def chris_dataloaders(data:Path, # A dataset folder (one sub-folder per class)
                      )->DataLoaders:
     "`DataLoaders` for the dataset folder `data`, leaving out the files the manifest rejects; `check_dataset` first."
     data = Path(data)
-    check_dataset(data, valid_pct, bs, files=kw.get('get_items', chris_files)(data) if data.is_dir() else None)
+    files = kw.get('get_items', chris_files)(data) if data.is_dir() else None
+    check_dataset(data, valid_pct, files=files)
+    n_train = len(files) - int(valid_pct*len(files))  # as `RandomSplitter` cuts
+    if n_train < bs:  # fastai drops the incomplete last batch: there would be no training batch at all
+        warnings.warn(f'{data}: {n_train} training images do not fill a batch of {bs}: using batches of {n_train}')
+        bs = n_train
     set_seed(seed, reproducible=True)
     dls = chris_datablock(size=size, seed=seed, valid_pct=valid_pct, **kw).dataloaders(
         data, bs=bs, num_workers=ifnone(num_workers, default_workers()), device=device)

@@ -259,7 +259,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'chris_classifier.data.chris_files': ('data.html#chris_files', 'chris_classifier/data.py'),
                                        'chris_classifier.data.default_workers': ('data.html#default_workers', 'chris_classifier/data.py'),
                                        'chris_classifier.data.item_tfms_for': ('data.html#item_tfms_for', 'chris_classifier/data.py'),
-                                       'chris_classifier.data.min_per_class': ('data.html#min_per_class', 'chris_classifier/data.py'),
                                        'chris_classifier.data.read_training_image': ( 'data.html#read_training_image',
                                                                                       'chris_classifier/data.py'),
                                        'chris_classifier.data.skipped_files': ('data.html#skipped_files', 'chris_classifier/data.py')},

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'subcommand', 'arg', 'interactive', 'progress_bars', 'show_report', 'sample_cmd', 'collect_cmd',
            'verify_cmd', 'faces_cmd', 'train_cmd', 'review_cmd', 'clean_cmd', 'answers', 'write_predictions_csv',
-           'predict_cmd', 'app_cmd', 'demo_report', 'run_demo', 'demo_cmd', 'main']
+           'check_csv_dest', 'predict_cmd', 'app_cmd', 'demo_report', 'run_demo', 'demo_cmd', 'main']
 
 # %% ../nbs/08_cli.ipynb #beba45db
 import csv, json, os, shutil, sys, time, traceback, warnings
@@ -242,6 +242,16 @@ def write_predictions_csv(results:list, # `(file, predictions or error)` pairs, 
                 w.writerow([str(f), p.label, f'{p.probability:.6f}'] + [f'{p.probs.get(c, 0.0):.6f}' for c in vocab] + box)
     return out
 
+def check_csv_dest(out:Path # Where `--csv` will write
+                  )->Path:
+    "`out`, when a CSV file can be written there; else a one-line `OSError` (checked before predicting anything)."
+    out = Path(out)
+    if out.is_dir(): raise IsADirectoryError(f'--csv {out} is a folder: give a file name, e.g. {out/"predictions.csv"}')
+    here = next(p for p in (out.parent, *out.parent.parents) if p.exists())  # the folder it will be written in, or its nearest existing parent
+    if not here.is_dir(): raise NotADirectoryError(f'--csv {out}: {here} is a file, not a folder')
+    if not os.access(here if not out.exists() else out, os.W_OK): raise PermissionError(f'--csv {out}: not writable')
+    return out
+
 @subcommand('predict', pos=['model_dir', 'paths'])
 def predict_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
                 paths:arg('PATH', nargs='+'), # Image files or folders of images
@@ -251,6 +261,7 @@ def predict_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
                ):
     "Say which Chris is in each image."
     _model_meta(model_dir)
+    if csv: check_csv_dest(csv)
     files = _image_paths(paths)
     if not files: raise FileNotFoundError(f'no images in {" ".join(paths)}')
     from chris_classifier.predict import Predictor

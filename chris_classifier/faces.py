@@ -48,17 +48,12 @@ def dlib_model(name:str # A key of `FACE_MODEL_FILES`
     return load(str(face_models_dir()/FACE_MODEL_FILES[name]))
 
 # %% ../nbs/01e_faces.ipynb #93d827e3
-def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4)
+from .images import load_array
+
+def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4; uint8, or float in 0..1)
               )->np.ndarray:
-    "`img` as a contiguous HxWx3 uint8 RGB array, upright (EXIF orientation applied)."
-    if isinstance(img, (str, Path)): img = Image.open(img)
-    elif isinstance(img, (bytes, bytearray)): img = Image.open(io.BytesIO(img))
-    if isinstance(img, np.ndarray):
-        a = img if img.dtype == np.uint8 else np.clip(img, 0, 255).astype(np.uint8)
-        if a.ndim == 2: a = np.stack([a]*3, -1)
-        return np.ascontiguousarray(a[..., :3])
-    img = ImageOps.exif_transpose(img)
-    return np.ascontiguousarray(np.asarray(img.convert('RGB')))
+    "`img` as a contiguous HxWx3 uint8 RGB array, upright (EXIF orientation applied); `ImageError` when unusable."
+    return load_array(img)
 
 # %% ../nbs/01e_faces.ipynb #30cea7da
 FACE_LOOKS = {  # class folder -> skin, hair and eye colour (RGB) of its drawn faces

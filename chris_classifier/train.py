@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'FACE_ONLY_OPTIONS', 'TRAIN_DEFAULTS', 'CNN_OPTIONS', 'FORMAT_VERSION',
-           'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs', 'DropConnectBlock', 'efficientnet_body',
-           'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone', 'WeightsUnavailable', 'check_weights',
-           'build_model', 'backbone_stats', 'interactive', 'EpochLines', 'chris_learner', 'has_face_extra',
-           'choose_arch', 'train_model', 'valid_files', 'model_meta_dict', 'save_model', 'read_meta', 'load_model',
-           'load_pickled_learner']
+           'META_KEYS', 'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs', 'DropConnectBlock',
+           'efficientnet_body', 'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone',
+           'WeightsUnavailable', 'check_weights', 'build_model', 'backbone_stats', 'interactive', 'EpochLines',
+           'chris_learner', 'has_face_extra', 'choose_arch', 'train_model', 'valid_files', 'model_meta_dict',
+           'save_model', 'read_meta', 'load_model', 'load_pickled_learner']
 
 # %% ../nbs/03_train.ipynb #a8c89e77
 import contextlib, itertools, json, math, os, random, socket, sys, threading, time, warnings
@@ -269,7 +269,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
     return learn
 
 # %% ../nbs/03_train.ipynb #9e91a476
-from safetensors.torch import save_file, load_file
+from safetensors.torch import save, save_file, load_file
 
 FORMAT_VERSION = 1
 
@@ -304,21 +304,45 @@ def save_model(learn:Learner, # A `Learner` from `train_model`
     "Write `learn`'s model to `model_dir` in the safe format (and fastai's pickle); returns `model_dir`."
     model_dir = Path(model_dir); model_dir.mkdir(parents=True, exist_ok=True)
     m = model_meta_dict(learn, **meta)
-    save_file({k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}, model_dir/'model.safetensors')
+    sd = {k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}
+    (model_dir/'model.safetensors').write_bytes(save(sd))  # a plain write: permissions follow the umask, as model.json's
     (model_dir/'model.json').write_text(json.dumps(m, indent=1))
     if pickle: learn.export(model_dir.resolve()/'export.pkl')
     return model_dir
 
 # %% ../nbs/03_train.ipynb #a218341c
+META_KEYS = {'cnn': ('arch', 'vocab', 'size', 'mean', 'std'), 'face': ('vocab',)}  # model.json keys each kind needs
+
 def read_meta(model_dir:Path # A model folder written by `save_model`
              )->dict:
-    "The `model.json` of `model_dir`, checked."
+    "The `model.json` of `model_dir`, checked: a one-line `ValueError` naming the file when it is damaged."
     f = Path(model_dir)/'model.json'
     if not f.exists(): raise FileNotFoundError(f'No model.json in {model_dir}: not a model folder (train one with train_model)')
-    meta = json.loads(f.read_text())
+    try: meta = json.loads(f.read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise ValueError(f'{f}: not valid JSON ({e}); train or copy the model again') from None
+    if not isinstance(meta, dict): raise ValueError(f'{f}: a JSON {type(meta).__name__}, not the object save_model writes')
     if meta.get('format_version') != FORMAT_VERSION:
         raise ValueError(f"{f}: format_version {meta.get('format_version')}, this version reads {FORMAT_VERSION}")
+    kind = meta.get('kind', 'cnn')
+    if kind not in META_KEYS: raise ValueError(f'{f}: unknown model kind {kind!r} (known: {", ".join(META_KEYS)})')
+    missing = [k for k in META_KEYS[kind] if k not in meta]
+    if missing: raise ValueError(f"{f}: missing key(s) {', '.join(missing)}; train or copy the model again")
     return meta
+
+def _weights(f:Path, model:nn.Module, meta:dict)->dict:
+    "The state dict in `f`, checked against `model`: a one-line `ValueError` saying what does not match."
+    if not f.exists(): raise FileNotFoundError(f'{f}: missing, the model folder is incomplete')
+    try: sd = load_file(f)
+    except Exception as e: raise ValueError(f'{f}: not a readable safetensors file ({e})') from None
+    own = model.state_dict()
+    missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
+    shapes = [k for k in own if k in sd and sd[k].shape != own[k].shape]
+    if not (missing or extra or shapes): return sd
+    what = [f'{len(missing)} weight(s) missing (e.g. {missing[0]})'] if missing else []
+    if extra: what.append(f'{len(extra)} unexpected (e.g. {extra[0]})')
+    if shapes: what.append(f'{len(shapes)} of another shape (e.g. {shapes[-1]}: {tuple(sd[shapes[-1]].shape)} in the file, {tuple(own[shapes[-1]].shape)} expected)')
+    raise ValueError(f"{f} does not fit model.json's {meta['arch']} with {len(meta['vocab'])} classes: {'; '.join(what)}; "
+                     'were the two files copied from different models?')
 
 def load_model(model_dir:Path # A model folder written by `save_model`
               )->tuple:
@@ -328,7 +352,7 @@ def load_model(model_dir:Path # A model folder written by `save_model`
         from chris_classifier.faces import load_face_model
         return load_face_model(model_dir)
     model = build_model(meta['arch'], len(meta['vocab']), pretrained=False)
-    model.load_state_dict(load_file(Path(model_dir)/'model.safetensors'))
+    model.load_state_dict(_weights(Path(model_dir)/'model.safetensors', model, meta))
     return model.eval(), meta
 
 def load_pickled_learner(model_dir:Path, # A model folder written by `save_model`, or an export.pkl file

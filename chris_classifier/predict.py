@@ -6,14 +6,15 @@
 __all__ = ['Prediction', 'Predictor', 'MAX_PIXELS', 'MIN_SIDE', 'ImageError', 'load_image']
 
 # %% ../nbs/06_predict.ipynb #337c7d43
-import io, time, warnings
+import io, os, sys, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image, ImageOps
-from fastcore.basics import patch
+from fastcore.basics import patch, ifnone
+from fastcore.parallel import parallel
 from fastai.vision.all import PILImage
 from .core import *
 from .images import *
@@ -99,17 +100,18 @@ def _prediction(self:Predictor, p:torch.Tensor, box=None)->Prediction:
     return Prediction(label, p[i], dict(zip(self.vocab, p)), box)
 
 @patch
+def _no_face(self:Predictor)->Prediction: return Prediction(NO_FACE, 0., {c: 0. for c in self.vocab})
+
+@patch
 def predict_faces(self:Predictor, item # A path, bytes, PIL image or array
                  )->list:
     "One `Prediction` per face in `item` (main face first); `[Prediction(NO_FACE)]` when there is none."
+    if self.kind == 'face': return self.faces_many([item], n_workers=0)[0]
     from chris_classifier.faces import face_chips
-    img = load_image(item)
-    chips = face_chips(img, **({'size': self.meta['chip_size']} if self.meta.get('chip_size') else {}))
-    if not chips: return [Prediction(NO_FACE, 0., {c: 0. for c in self.vocab})]
+    chips = face_chips(load_image(item), **({'size': self.meta['chip_size']} if self.meta.get('chip_size') else {}))
+    if not chips: return [self._no_face()]
     boxes, ims = zip(*chips)
-    if self.kind == 'face': probs = self.model(list(ims))
-    else: probs = self._forward([self.preprocess(im) for im in ims])
-    return [self._prediction(p, tuple(int(v) for v in b)) for p, b in zip(probs, boxes)]
+    return [self._prediction(p, tuple(int(v) for v in b)) for p, b in zip(self._forward([self.preprocess(im) for im in ims]), boxes)]
 
 @patch
 def predict(self:Predictor, item # A path, bytes, PIL image or array
@@ -121,7 +123,53 @@ def predict(self:Predictor, item # A path, bytes, PIL image or array
 @patch
 def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
                  bs:int=32, # Batch size
+                 on_error:str='raise', # 'raise': the first unreadable item raises its `ImageError`; 'return': it takes that item's place
                 )->list:
-    "`predict` for each of `items`, in batches."
-    if self.expects_faces: return [self.predict(o) for o in items]
+    "`predict` for each of `items`, in batches (face models: the main face of each, found on all CPU cores)."
+    if self.kind == 'face': return [r if isinstance(r, Exception) else r[0] for r in self.faces_many(items, on_error=on_error)]
+    if on_error == 'return' or self.expects_faces:
+        res = []
+        for o in items:
+            try: res.append(self.predict(o))
+            except ImageError as e:
+                if on_error != 'return': raise
+                res.append(e)
+        return res
     return [self._prediction(p) for p in self.probs_many(items, bs)]
+
+# %% ../nbs/06_predict.ipynb #e8b84472
+def _describe_item(item, # A path, bytes, PIL image or array
+                   mirror:bool, # Describe each face with its mirror image too (the model's `mirror`)
+                   detectors, # The model's detector cascade
+                  ):
+    "`describe_faces` of one input, or the `ImageError` it raises (run in a worker process)."
+    from chris_classifier.faces import describe_faces
+    try: return describe_faces(load_image(item), detectors, mirror)
+    except ImageError as e: return e
+
+def _in_ipython()->bool:
+    "Are we running in IPython or Jupyter right now (a notebook, nbdev's test runner)?"
+    ip = sys.modules.get('IPython')
+    return ip is not None and ip.get_ipython() is not None
+
+@patch
+def faces_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
+               n_workers:int=None, # Worker processes; default one per CPU core in a script or the CLI, none in Jupyter or for one or two items
+               on_error:str='raise', # 'raise' the first `ImageError`, or 'return' it in the item's place
+              )->list:
+    "For a face model: a list of `Prediction`s per item, one per face (main first), `[NO_FACE]` without a face."
+    from chris_classifier.faces import DEFAULT_CASCADE
+    n = ifnone(n_workers, 0 if _in_ipython() else os.cpu_count() or 1) if len(items) > 2 else 0  # forking a Jupyter kernel can hang
+    n = min(n, len(items))
+    described = list(parallel(_describe_item, items, mirror=self.model.mirror, detectors=self.meta.get('detectors', DEFAULT_CASCADE),
+                              n_workers=n if n > 1 else 0, progress=False, chunksize=max(1, len(items)//(4*max(n, 1)))))
+    bad = [r for r in described if isinstance(r, ImageError)]
+    if bad and on_error != 'return': raise bad[0]
+    descs = [r['desc'] for r in described if not isinstance(r, ImageError)]
+    probs = iter(self.model.probs(torch.from_numpy(np.concatenate(descs))) if descs and sum(map(len, descs)) else [])
+    res = []
+    for r in described:
+        if isinstance(r, ImageError): res.append(r)
+        elif not len(r['desc']): res.append([self._no_face()])
+        else: res.append([self._prediction(next(probs), tuple(int(v) for v in b)) for b in r['boxes']])
+    return res

@@ -70,9 +70,9 @@ def _predict(r):
     rows = [(m['name'], f"{m['single_ms_predictor']} ms", f"{m['single_ms_learn_predict']} ms", f"**{m['single_ratio']}x**",
              f"{m['batch_img_per_s_predictor']}", f"{m['batch_img_per_s_learn_predict']}", f"**{m['batch_ratio']}x**")
             for m in f['models']]
-    return (f"`Predictor` against `load_learner(...).predict` in a loop, on the same saved model; single images: "
-            f"median of {r['n']['single']}, batches: {r['n']['batch']} images, best of {r['n']['rounds']} runs:\n\n"
-            + _table(['model', 'single image, Predictor', 'learn.predict', 'speed-up', 'batch img/s, Predictor',
+    n = r['n']
+    return (f"Single images: median time of {n['single']}; a batch: {n['batch']} images, images per second, best of {n['rounds']} runs.\n\n"
+            + _table(['model', 'single image: Predictor', 'learn.predict', 'speed-up', 'batch: Predictor',
                       'learn.predict loop', 'speed-up'], rows))
 
 def _train(r):

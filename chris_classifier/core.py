@@ -219,7 +219,12 @@ def lesson_data_path(n_per_class:int=30, # Images per class of the sample, when 
     data, sample = default_data_path(), chris_home()/'sample'
     if data.is_dir() and len(dataset_image_files(data)):
         print(f'Using your collected photos in {tilde(data)}.'); return data
-    if not (sample.is_dir() and len(dataset_image_files(sample))): make_sample(sample, n_per_class=n_per_class)
+    if not sample.is_dir():  # generated beside it, then renamed: a notebook running at the same time never sees half of it
+        import shutil, tempfile
+        chris_home().mkdir(parents=True, exist_ok=True)
+        tmp = make_sample(tempfile.mkdtemp(prefix='.sample_', dir=chris_home()), n_per_class=n_per_class)
+        try: tmp.rename(sample)
+        except OSError: shutil.rmtree(tmp)  # another notebook made it first
     print(f'No collected photos in {tilde(data)} yet (01_collect collects them): using the generated sample in {tilde(sample)}.')
     return sample
 

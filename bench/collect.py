@@ -7,12 +7,15 @@ Serves 150 generated images per class (JPEGs from `core.sample_image`) on a loop
    that has nothing left to do (resume check);
 2. the reference recipe of fastbook chapter 2: fastai's `download_images` per class, then `verify_images` and
    unlinking the failures.
-Prints `name: value` lines; the headline (ours, download + verify, seconds) comes last.
+Prints `name: value` lines; the headline (ours, download + verify, seconds) comes last. Writes them to
+bench/results/collect.json (tools/figures.py), which the README shows.
 """
 import argparse, contextlib, io, os, random, shutil, sys, tempfile, time, warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent/'tools'))
+from figures import write_results
 from chris_classifier.core import CLASS_FOLDERS, sample_image
 from chris_classifier.collect import ImageServer, collect_images, verify_folder, read_manifest
 
@@ -93,6 +96,17 @@ def main():
         print(f'ours_vs_reference: {(t_dl + t_ver)/(ref_dl + ref_ver):.2f}x the time')
         print(f'ours_images_per_s: {n/(t_dl + t_ver):.0f}')
         print(f'collect_{n}_images_s: {t_dl + t_ver:.2f}')
+        r2 = lambda x: round(x, 2)
+        write_results('collect', dict(
+            megabytes=round(sum(map(len, replies.values()))/1e6, 1), generate_s=r2(t_gen),
+            ours_download_s=r2(t_dl), ours_verify_s=r2(t_ver), ours_total_s=r2(t_dl + t_ver), ours_saved=saved,
+            ours_kept=ver['ok'], ours_duplicates=ver['duplicates'], ours_quarantined=sum(ver['quarantined'].values()),
+            ours_grayscale=ver['grayscale'], ours_rerun_s=r2(t_rerun), ours_rerun_downloaded=resaved,
+            reference_download_s=r2(ref_dl), reference_verify_s=r2(ref_ver), reference_total_s=r2(ref_dl + ref_ver),
+            reference_kept=ref_kept, ours_vs_reference=r2((t_dl + t_ver)/(ref_dl + ref_ver)),
+            headline=f'collect {n} images: {t_dl + t_ver:.2f} s, {(t_dl + t_ver)/(ref_dl + ref_ver):.2f}x the reference'),
+            n=dict(images=n, per_class=a.per_class, workers=a.n_workers),
+            seeds={c: f'bench-{c}' for c in CLASS_FOLDERS})
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 

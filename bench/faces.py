@@ -14,7 +14,8 @@ project's seeded split (fastai RandomSplitter(0.2, seed=42) over the sorted usab
   share of strangers answered with a name (should be ~0) and of known validation faces answered "none of these".
 Error rates count every validation photo; a photo where no face is found counts as an error for the face methods.
 Training seconds of the face methods include describing the photos from scratch (detection + descriptor network,
-an empty cache), so they compare with the CNN's fine-tuning time. Prints `name: value` lines, the headline last.
+an empty cache), so they compare with the CNN's fine-tuning time. Prints `name: value` lines, the headline last,
+and writes them to bench/results/faces.json (tools/figures.py), which the README shows.
 The data and anything derived from it stay in temporary folders: nothing is written into the repository.
 
 Measured 2026-11-28 on 2 shared CPU cores (load average 4 to 9, so seconds are rough), error / training seconds:
@@ -37,6 +38,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT/'tools'))
 from chris_classifier.core import class_folders, NONE_OF_THESE
 from chris_classifier.faces import (face_split, describe_files, photo_descriptors, train_face_model, load_face_model,
                                     extract_faces, nearest_distance, open_set_probs)
@@ -119,7 +121,7 @@ def project_cnn(data, seed=42):
     from chris_classifier.train import train_model
     t = time.time()
     with quiet():
-        learn = train_model(data, seed=seed, verbose=False)
+        learn = train_model(data, arch='efficientnet_lite0', seed=seed, verbose=False)
         secs = time.time() - t
         with learn.no_bar(): return float(learn.validate()[1]), secs
 
@@ -132,7 +134,7 @@ def main():
     a = p.parse_args()
     import torch
     say('cpu_threads', torch.get_num_threads())
-    summary = {}
+    summary, record = {}, {}
     for name in a.sets.split(','):
         data = Path(a.data)/name
         if not data.is_dir(): say(f'{name}.skipped', f'no folder {data}'); continue
@@ -154,24 +156,37 @@ def main():
             say(f'{name}.open_set', f"stranger {o['stranger']}: strangers accepted {o['strangers_accepted']:.4f}, "
                 f"known valid faces rejected {o['known_rejected']:.4f}")
             s = summary[name] = dict(dlib=err, face=ferr, face_s=det['seconds'] + fsecs)
+            rec = record[name] = dict(photos=len(files), train=len(tr), valid=len(va), people=len(class_folders(data)),
+                                      detection_rate=round(det['rate'], 4), detection_ms_per_photo=round(det['ms']),
+                                      dlib_lr=dict(error=round(err, 4), train_s=round(det['seconds'] + secs, 1)),
+                                      face=dict(error=round(ferr, 4), train_s=round(det['seconds'] + fsecs, 1),
+                                                valid_rejected=round(meta['metrics']['valid_rejected'], 4)),
+                                      open_set={k: (round(v, 4) if isinstance(v, float) else v) for k, v in o.items()})
             if not a.no_cnn:
                 cerr, csecs = fastbook(data)
                 say(f'{name}.fastbook', f'error {cerr:.4f}, train {csecs:.1f}s')
                 s.update(fastbook=cerr, fastbook_s=csecs)
+                rec['fastbook'] = dict(error=round(cerr, 4), train_s=round(csecs, 1))
             if a.cnn_crops:
                 cerr, csecs = project_cnn(data)
                 say(f'{name}.project_cnn', f'error {cerr:.4f}, train {csecs:.1f}s (train_model defaults)')
+                rec['project_cnn'] = dict(error=round(cerr, 4), train_s=round(csecs, 1))
                 t = time.time()
                 with quiet(): extract_faces(data, tmp/'crops')
                 esecs = time.time() - t
                 cerr, csecs = project_cnn(tmp/'crops')
                 say(f'{name}.cnn_crops', f'error {cerr:.4f}, train {esecs + csecs:.1f}s (extract_faces {esecs:.1f}s + '
                     f'train_model {csecs:.1f}s; split of the crops dataset, photos without a face left out)')
+                rec['cnn_crops'] = dict(error=round(cerr, 4), train_s=round(esecs + csecs, 1))
     ok = all(s['face'] <= s['dlib'] + 1e-9 and ('fastbook_s' not in s or s['face_s'] <= s['fastbook_s']/3)
              for s in summary.values())
     parts = [f"{n} {s['face']:.3f} vs dlib {s['dlib']:.3f}" + (f" vs fastbook {s['fastbook']:.3f}, "
              f"{s['face_s']:.0f}s vs {s['fastbook_s']:.0f}s" if 'fastbook' in s else '') for n, s in summary.items()]
     say('targets_met', 'yes' if ok and summary else 'no')
-    say('headline', 'face learner error (training seconds from an empty cache): ' + '; '.join(parts))
+    headline = 'face learner error (training seconds from an empty cache): ' + '; '.join(parts)
+    say('headline', headline)
+    from figures import write_results
+    write_results('faces', dict(datasets=record, targets_met=ok and bool(summary), headline=headline),
+                  n={name: d['photos'] for name, d in record.items()}, seeds=dict(split=42, fastbook=42, train=42))
 
 if __name__ == '__main__': main()

@@ -167,7 +167,7 @@ def main():
                date=datetime.now(timezone.utc).isoformat(timespec='seconds'), machine=machine(),
                data=data.name, known=f'{known.parent.name}/{known.name}' if known.is_dir() else None, seeds=seeds,
                models=dict(cnn=f'train_model defaults {json.dumps(TRAIN_DEFAULTS)}, efficientnet_lite0',
-                           face=f"train_model(arch='face') with train_model's defaults (epochs={TRAIN_DEFAULTS['epochs']})"),
+                           face="train_model(arch='face') with the face learner's defaults"),
                answers=dict(closed='argmax over the known classes; no face found counts as an error',
                             user='Predictor.predict label: "none of these" and "no face found" count as errors'))
     if a.fastbook: res['models']['fastbook'] = f'fastbook chapter 2 recipe {json.dumps(RECIPE)}, first seed only'
@@ -176,7 +176,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp); cache = tmp/'cache'
         for seed in seeds:
-            runs['cnn'][seed] = run_seed('cnn', data, known, seed, tmp, cache)
+            runs['cnn'][seed] = run_seed('cnn', data, known, seed, tmp, cache, arch='efficientnet_lite0')
             runs['face'][seed] = run_seed('face', data, known, seed, tmp, cache, arch='face')
         if a.fastbook: runs['fastbook'] = {seeds[0]: run_seed('fastbook', data, known, seeds[0], tmp, cache, **RECIPE)}
     res.update(summary=summary(runs), runs=runs, seconds=round(time.time() - start))

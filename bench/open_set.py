@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'tools'))
+from figures import write_results
 from chris_classifier.core import NONE_OF_THESE, NO_FACE, class_folders, dataset_image_files
 from chris_classifier.train import train_model
 from chris_classifier.predict import Predictor
@@ -143,18 +144,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--datasets', type=Path, default=ROOT.parent/'shared'/'datasets')
     p.add_argument('--seeds', default='0,1,2')
-    p.add_argument('--out', type=Path, default=ROOT/'bench'/'results'/'open_set.json')
     a = p.parse_args()
     seeds = [int(s) for s in a.seeds.split(',')]
     start = time.time()
     rows, summary = run(a.datasets, seeds)
-    import torch
-    res = dict(question='open set across sources: known named correctly and strangers rejected, pins_dev after training on avengers_faces',
-               command='python bench/open_set.py ' + ' '.join(sys.argv[1:]), date=datetime.now(timezone.utc).strftime('%Y-%m-%d'),
-               machine=dict(platform=platform.platform(), cpus=__import__('os').cpu_count(), torch=torch.__version__),
-               seeds=seeds, seconds=round(time.time() - start), summary=summary, runs=rows)
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(res, indent=1))
+    n = dict(train_photos=len(dataset_image_files(a.datasets/'avengers_faces')), known=len(files_of(a.datasets/'pins_dev'/'known')),
+             strangers=len(files_of(a.datasets/'pins_dev'/'strangers')), seeds=len(seeds))
+    write_results('open_set', dict(summary=summary, runs=rows, seconds=round(time.time() - start)), n=n, seeds=dict(seeds=seeds))
     s = summary
     print('\n| rule | known named correctly | strangers rejected |\n|---|---|---|')
     for t, (kc, sr) in s['reference'].items(): print(f'| reference, nearest face < {t} (same split, mean of {len(seeds)} seeds) | {kc:.3f} | {sr:.3f} |')
@@ -162,6 +158,5 @@ def main():
     print(f"| **project default** (mean of {len(seeds)} seeds; worst seed) | {s['project']['known_correct']:.3f} ({s['project']['min_known_correct']:.3f}) "
           f"| {s['project']['strangers_rejected']:.3f} ({s['project']['min_strangers_rejected']:.3f}) |")
     say('target met (>= 0.96 known and >= 0.98 strangers, every seed)', s['target_met'])
-    say('written', a.out.relative_to(ROOT))
 
 if __name__ == '__main__': main()

@@ -2,7 +2,8 @@
 
 Usage (from the repo root): python bench/train.py [--data DIR] [--try JSON]
 Both runs use the packaged pretrained EfficientNet-Lite0 and the same seeded 80/20 split of DIR.
-Prints `name: value` lines (error rate and training seconds of each), the headline last.
+Prints `name: value` lines (error rate and training seconds of each), the headline last, and writes them to
+bench/results/train.json (tools/figures.py), which the README shows.
 --try '{"name": {...train_model kwargs...}, ...}' adds more configurations (to choose the defaults).
 """
 import argparse, json, os, subprocess, sys, time, warnings
@@ -10,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT/'tools'))
 warnings.filterwarnings('ignore')
 
 # fastbook chapter 2: RandomResizedCrop(224, min_scale=0.5), aug_transforms(), fine_tune(4) (fastai's default
@@ -29,7 +31,7 @@ def run(data, **kw):
     "Train with `train_model(data, **kw)`; returns (error rate, seconds)."
     from chris_classifier.train import train_model
     start = time.time()
-    learn = train_model(data, verbose=False, **kw)
+    learn = train_model(data, verbose=False, **{'arch': 'efficientnet_lite0', **kw})  # the CNN, also on face photos
     secs = time.time() - start
     return float(learn.recorder.values[-1][2]), secs
 
@@ -55,7 +57,14 @@ def main():
         print(f'{name}_train_seconds: {secs:.1f}', flush=True)
     (re, rs), (de, ds) = res['recipe'], res['defaults']
     print(f'time_ratio_recipe_over_defaults: {rs/ds:.2f}')
-    print(f'headline: defaults error {de:.3f} in {ds:.0f}s vs fastbook recipe error {re:.3f} in {rs:.0f}s '
-          f'({rs/ds:.1f}x faster, error {"lower" if de < re else "not lower"})')
+    headline = (f'defaults error {de:.3f} in {ds:.0f}s vs fastbook recipe error {re:.3f} in {rs:.0f}s '
+                f'({rs/ds:.1f}x faster, error {"lower" if de < re else "not lower"})')
+    print(f'headline: {headline}')
+    from figures import write_results
+    write_results('train', dict(configs={name: dict(error_rate=round(e, 4), train_s=round(s, 1),
+                                                    config={**TRAIN_DEFAULTS, **configs[name]} if name == 'defaults' else configs[name])
+                                         for name, (e, s) in res.items()},
+                                time_ratio_recipe_over_defaults=round(rs/ds, 2), headline=headline),
+                  n=dict(dataset=data.name, images=len(chris_files(data))), seeds=dict(split=42, train=42))
 
 if __name__ == '__main__': main()

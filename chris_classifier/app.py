@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['MAX_UPLOAD_BYTES', 'UPLOAD_MESSAGES', 'SPACE_APP', 'UploadError', 'upload_message', 'read_upload', 'display_name',
-           'as_predictor', 'predictions', 'answer_text', 'thumbnail', 'classify_upload', 'NotebookApp', 'gradio_label',
-           'make_gradio_app', 'write_space', 'MAX_PIXELS', 'MIN_SIDE']
+           'as_predictor', 'predictions', 'answer_text', 'thumbnail', 'classify_upload', 'uploaded_files',
+           'NotebookApp', 'gradio_label', 'make_gradio_app', 'write_space', 'MAX_PIXELS', 'MIN_SIDE']
 
 # %% ../nbs/07_app.ipynb #9a287770
 import io, os, shutil, sys
@@ -116,6 +116,13 @@ def classify_upload(predictor, # A `Predictor`
     except ValueError as e: return None, [], str(e)
     return thumbnail(img, preds), preds, answer_text(preds)
 
+# %% ../nbs/07_app.ipynb #b70d7ba8
+def uploaded_files(value # A `FileUpload.value`: a tuple of dicts (ipywidgets 8) or a dict of dicts (ipywidgets 7)
+                  )->list:
+    "`[(name, bytes)]` of the files in an ipywidgets `FileUpload.value`, in upload order."
+    if isinstance(value, dict): return [(k, bytes(v['content'])) for k, v in value.items()]
+    return [(o['name'], bytes(o['content'])) for o in value or ()]
+
 # %% ../nbs/07_app.ipynb #4242bf63
 class NotebookApp:
     "Upload a photo in the notebook, see it and which Chris it is."
@@ -133,9 +140,9 @@ class NotebookApp:
     def on_upload(self, change=None):
         "Classify the last uploaded file and show its thumbnail and answer."
         import html
-        files = self.upload.value
+        files = uploaded_files(self.upload.value)
         if not files: return
-        thumb, self.preds, text = classify_upload(self.predictor, files[-1]['content'], self.max_bytes)
+        thumb, self.preds, text = classify_upload(self.predictor, files[-1][1], self.max_bytes)
         if thumb is None: self.thumb.value = b''
         else: buf = io.BytesIO(); thumb.save(buf, 'PNG'); self.thumb.value = buf.getvalue()
         self.answer.value = f"<b>{html.escape(text)}</b>" if self.preds else f"<span style='color:#b00'>{html.escape(text)}</span>"

@@ -7,7 +7,8 @@ __all__ = ['CLASSES', 'CLASS_FOLDERS', 'MANIFEST_NAME', 'QUARANTINE_NAME', 'LOCK
            'NO_FACE', 'BAD_FILES', 'TRICKY_FILES', 'Chris', 'find_chris', 'chris_home', 'default_data_path',
            'default_models_path', 'is_class_folder', 'class_folders', 'unique_path', 'move_no_replace',
            'move_to_free_path', 'quarantine_file', 'DatasetBusy', 'dataset_lock', 'read_manifest', 'write_manifest',
-           'dataset_image_files', 'sample_image', 'make_sample', 'make_bad_files', 'make_tricky_files']
+           'dataset_image_files', 'sample_image', 'make_sample', 'tilde', 'lesson_data_path', 'make_bad_files',
+           'make_tricky_files']
 
 # %% ../nbs/00_core.ipynb #2f9f42ce
 import errno, hashlib, io, json, math, os, random, shutil, socket, sys, threading, time
@@ -297,6 +298,28 @@ def make_sample(dest:Path, # Folder to create the dataset in (class folders are 
             if gray and (i//gray_every) % 2: img = img.convert('RGB')  # colour file, no colour in it
             img.save(folder/f'{c}_{i:04d}.jpg', quality=rng.randint(75, 95))
     return dest
+
+# %% ../nbs/00_core.ipynb #467553e9
+def tilde(path:Path # Any path
+         )->str:
+    "`path` as text, with the home folder written `~`."
+    path, home = Path(path), Path.home()
+    return f'~/{path.relative_to(home).as_posix()}' if path.is_relative_to(home) else str(path)
+
+def lesson_data_path(n_per_class:int=30, # Images per class of the sample, when it has to be generated
+                    )->Path:
+    "Your collected photos (`default_data_path()`) when there are any, else the generated sample; prints which."
+    data, sample = default_data_path(), chris_home()/'sample'
+    if data.is_dir() and len(dataset_image_files(data)):
+        print(f'Using your collected photos in {tilde(data)}.'); return data
+    if not sample.is_dir():  # generated beside it, then renamed: a notebook running at the same time never sees half of it
+        import shutil, tempfile
+        chris_home().mkdir(parents=True, exist_ok=True)
+        tmp = make_sample(tempfile.mkdtemp(prefix='.sample_', dir=chris_home()), n_per_class=n_per_class)
+        try: tmp.rename(sample)
+        except OSError: shutil.rmtree(tmp)  # another notebook made it first
+    print(f'No collected photos in {tilde(data)} yet (01d_collect collects them): using the generated sample in {tilde(sample)}.')
+    return sample
 
 # %% ../nbs/00_core.ipynb #0a2b3c91
 BAD_FILES = {  # file name -> what is wrong with it

@@ -137,7 +137,7 @@ def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or array
         return res
     return [self._prediction(p) for p in self.probs_many(items, bs)]
 
-# %% ../nbs/06_predict.ipynb #e8b84472
+# %% ../nbs/06_predict.ipynb #d0cd99da
 def _describe_item(item, # A path, bytes, PIL image or array
                    mirror:bool, # Describe each face with its mirror image too (the model's `mirror`)
                    detectors, # The model's detector cascade

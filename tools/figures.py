@@ -1,0 +1,130 @@
+"""One source for every figure: each `bench/*.py` writes `bench/results/<script>.json`; notebooks and the README read it.
+
+A result file holds the command line, the date, the machine (platform, CPU count, torch version and threads, load
+average), the seeds, the sample size `n`, and the figures themselves. `write_results` is what a benchmark calls at
+its end; `results` reads a file back (None when it is missing); `figures_markdown` turns one into the Markdown the
+README shows, or into a line saying how to measure it. Notebooks run from `nbs/`:
+
+    import sys; sys.path.insert(0, '../tools')
+    from figures import show_figures
+    show_figures('predict')
+"""
+import datetime, json, os, platform, sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent.parent/'bench'/'results'  # bench/results, found from any working directory
+
+def machine()->dict:
+    "What the figures were measured on."
+    import torch
+    return dict(platform=platform.platform(terse=True), machine=platform.machine(), python=platform.python_version(),
+                cpu_count=os.cpu_count(), torch=torch.__version__, torch_threads=torch.get_num_threads(),
+                load_average=[round(o, 1) for o in os.getloadavg()])
+
+def write_results(script:str, # The benchmark's name: `collect` for bench/collect.py
+                  figures:dict, # What it measured, {name: number or text}; `headline` is the one-line summary
+                  n:dict=None, # Sample sizes, e.g. {'images': 750}
+                  seeds:dict=None, # Seeds used, e.g. {'split': 42}
+                  folder:Path=RESULTS, # Where result files go
+                 )->Path:
+    "Write `folder/<script>.json` with the figures and where, when and how they were measured; returns its path."
+    rec = dict(script=f'bench/{script}.py', command=' '.join(['python', f'bench/{script}.py', *sys.argv[1:]]),
+               date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+               machine=machine(), seeds=seeds or {}, n=n or {}, figures=figures)
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    out = folder/f'{script}.json'
+    out.write_text(json.dumps(rec, indent=1) + '\n')
+    print(f'results: {out}')
+    return out
+
+def results(script:str, # The benchmark's name
+            folder:Path=RESULTS, # Where result files are
+           )->dict:
+    "The results of `bench/<script>.py`, or None when it has not been run."
+    f = Path(folder)/f'{script}.json'
+    return json.loads(f.read_text()) if f.exists() else None
+
+def _table(header, rows):
+    return '\n'.join(['| ' + ' | '.join(header) + ' |', '|' + '---|'*len(header)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
+
+def _source(r):
+    m = r['machine']
+    return (f"*Measured {r['date']} with `{r['command']}` on {m['platform']}, {m['cpu_count']} CPUs "
+            f"({m['torch_threads']} torch threads, load average {m['load_average'][0]}), torch {m['torch']}.*")
+
+def _collect(r):
+    f, n = r['figures'], r['n']
+    rows = [('download (s)', f['ours_download_s'], f['reference_download_s']),
+            ('verify (s)', f['ours_verify_s'], f['reference_verify_s']),
+            ('**total (s)**', f"**{f['ours_total_s']}**", f"**{f['reference_total_s']}**"),
+            ('images kept', f['ours_kept'], f['reference_kept']),
+            ('rerun (s), images downloaded again', f"{f['ours_rerun_s']}, {f['ours_rerun_downloaded']}", 'not supported')]
+    return (f"{n['images']} generated images ({n['per_class']} per class, {f['megabytes']} MB) served on 127.0.0.1, "
+            f"{n['workers']} download threads:\n\n"
+            + _table(['', 'collect_images + verify_folder', "fastai's download_images + verify_images"], rows)
+            + f"\n\nOurs takes {f['ours_vs_reference']} times the reference's time, for hashing, de-duplication, "
+              "grayscale detection and the manifest, which the reference does not do.")
+
+def _predict(r):
+    f = r['figures']
+    rows = [(m['name'], f"{m['single_ms_predictor']} ms", f"{m['single_ms_learn_predict']} ms", f"**{m['single_ratio']}x**",
+             f"{m['batch_img_per_s_predictor']}", f"{m['batch_img_per_s_learn_predict']}", f"**{m['batch_ratio']}x**")
+            for m in f['models']]
+    n = r['n']
+    return (f"Single images: median time of {n['single']}; a batch: {n['batch']} images, images per second, best of {n['rounds']} runs.\n\n"
+            + _table(['model', 'single image: Predictor', 'learn.predict', 'speed-up', 'batch: Predictor',
+                      'learn.predict loop', 'speed-up'], rows))
+
+def _train(r):
+    f = r['figures']
+    rows = [(name, f"{c['error_rate']:.3f}", f"{c['train_s']:.0f}") for name, c in f['configs'].items()]
+    return (f"{r['n']['dataset']} ({r['n']['images']} images, seeded 80/20 split), packaged EfficientNet-Lite0 in each run:\n\n"
+            + _table(['configuration', 'error rate', 'training (s)'], rows)
+            + f"\n\nThe project's defaults train {f['time_ratio_recipe_over_defaults']} times faster than the fastbook recipe.")
+
+def _faces(r):
+    f = r['figures']
+    def cell(d, k): return f"{d[k]['error']:.3f} / {d[k]['train_s']:.0f} s" if k in d else 'not run'
+    rows = [(f"{name} ({d['people']} people, {d['photos']} photos)", cell(d, 'fastbook'), cell(d, 'project_cnn'),
+             cell(d, 'dlib_lr'), f"**{cell(d, 'face')}**", f"{d['detection_rate']:.1%}",
+             f"{d['open_set']['strangers_accepted']:.2f} / {d['open_set']['known_rejected']:.2f}")
+            for name, d in f['datasets'].items()]
+    return ("Seeded 80/20 split of each face dataset, error rate / training seconds (the face methods' seconds include "
+            "describing every photo from an empty cache):\n\n"
+            + _table(['dataset', 'fastbook recipe (EfficientNet-Lite0)', "project's CNN defaults",
+                      'dlib descriptors + logistic regression (reference)', 'face learner (`--arch face`)',
+                      'faces detected', 'open set: strangers named / known faces refused'], rows))
+
+def _open_set(r):
+    f, n = r['figures'], r['n']
+    s, k = f['summary'], len(r['seeds']['seeds'])
+    rows = [(f'dlib nearest training face closer than {t} (reference)', f'{a:.3f}', f'{b:.3f}') for t, (a, b) in s['reference'].items()]
+    rows.append((f"**project default** (`train` on the photos: face learner, centroid distance, impostor calibration)",
+                 f"**{s['project']['known_correct']:.3f}** (worst seed {s['project']['min_known_correct']:.3f})",
+                 f"**{s['project']['strangers_rejected']:.3f}** (worst seed {s['project']['min_strangers_rejected']:.3f})"))
+    best = [(r_['project_best_known_at_98'], r_['reference_best_known_at_98']) for r_ in f['runs']]
+    return (f"Trained on avengers_faces ({n['train_photos']} photos, seeded 80/20 split, {k} seeds), then every photo of "
+            f"pins_dev, a second source: {n['known']} of the same people and {n['strangers']} of ten strangers. "
+            "Mean over the seeds; the reference uses the same training faces:\n\n"
+            + _table(['rule', 'known people named correctly', 'strangers answered "none of these"'], rows)
+            + f"\n\nTarget: at least 0.96 and 0.98 at the default setting: {'met' if s['target_met'] else 'not met'}. "
+              "On the whole trade-off curve, the best share of known people named while rejecting at least 98% of strangers "
+              f"is {min(b[0] for b in best):.3f} to {max(b[0] for b in best):.3f} for the project's score and "
+              f"{min(b[1] for b in best):.3f} to {max(b[1] for b in best):.3f} for the reference's distance.")
+
+RENDER = dict(collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set)
+
+def figures_markdown(script:str, # The benchmark's name
+                     folder:Path=RESULTS, # Where result files are
+                    )->str:
+    "Markdown for the results of `bench/<script>.py`, or a line saying it has not been measured yet."
+    r = results(script, folder)
+    if r is None: return f'*Not measured yet: run `python bench/{script}.py` from the repository root, then `make readme`.*'
+    return RENDER[script](r) + '\n\n' + _source(r)
+
+def show_figures(script:str, # The benchmark's name
+                 folder:Path=RESULTS, # Where result files are
+                ):
+    "Display `figures_markdown(script)` in a notebook."
+    from IPython.display import Markdown, display
+    display(Markdown(figures_markdown(script, folder)))

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test readme install browser
+.PHONY: demo test test-fast readme install browser
 
 $(VENV)/.installed: settings.ini setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,12 @@ browser:
 demo: install
 	$(VENV)/bin/chris-classifier demo --out demo
 
+# Every test, the slow ones (`#| slow`: two-process, property and end-to-end tests) included; CI runs this.
 test: install browser
+	$(PY) tools/run_tests.py --flags slow
+
+# The edit loop: every notebook's tests without the slow cells.
+test-fast: install
 	$(PY) tools/run_tests.py
 
 readme: install

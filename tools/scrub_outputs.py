@@ -1,0 +1,45 @@
+"""Make saved notebook outputs machine-independent after executing the notebooks (`make outputs`).
+
+Tests print the temporary folders they work in and libraries print their install paths; on GitHub those say
+nothing to a reader and change on every run. This rewrites, in the text outputs only (never in code or images):
+the test home (`CHRIS_CLASSIFIER_HOME` of tools/run_tests.py) -> `~/.chris_classifier`, temporary folders ->
+`tmp`, the repository's absolute path -> nothing, and a site-packages prefix -> `site-packages/`.
+Usage: python tools/scrub_outputs.py [NOTEBOOK ...]   (default: nbs/*.ipynb)
+"""
+import json, re, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = [(re.compile(r'/tmp/chris_home_\w+'), '~/.chris_classifier'),
+         (re.compile(re.escape(str(ROOT)) + '/?'), ''),
+         (re.compile(r'/(?:tmp|dev/shm)/tmp\w+'), 'tmp'),
+         (re.compile(r'\S*/site-packages/'), 'site-packages/'),
+         (re.compile(r'/(?:tmp|dev/shm)/'), 'tmp/'),
+         (re.compile(r'/(?:work|root|home)/\S*?/(?=\S)'), '')]
+
+def scrub_text(s:str)->str:
+    for pat, rep in RULES: s = pat.sub(rep, s)
+    return s
+
+def scrub(x):
+    if isinstance(x, str): return scrub_text(x)
+    if isinstance(x, list): return [scrub(o) for o in x]
+    return x
+
+def scrub_notebook(path:Path)->bool:
+    "Rewrite the text outputs of the notebook at `path`; True when anything changed."
+    nb = json.loads(Path(path).read_text())
+    before = json.dumps(nb)
+    for c in nb['cells']:
+        for o in c.get('outputs', []):
+            if 'text' in o: o['text'] = scrub(o['text'])
+            for k, v in o.get('data', {}).items():
+                if k.startswith('text/') or k == 'application/json': o['data'][k] = scrub(v)
+            if 'traceback' in o: o['traceback'] = scrub(o['traceback'])
+    if json.dumps(nb) == before: return False
+    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return True
+
+if __name__ == '__main__':
+    files = [Path(f) for f in sys.argv[1:]] or sorted((ROOT/'nbs').glob('*.ipynb'))
+    print(f'scrubbed {sum(scrub_notebook(f) for f in files)} of {len(files)} notebooks')

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test test-fast readme install browser
+.PHONY: demo test test-fast readme install browser outputs
 
 $(VENV)/.installed: settings.ini setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,12 @@ test-fast: install
 
 readme: install
 	$(PY) tools/readme.py
+
+# Execute every lesson notebook as the tests do and keep its outputs (what a reader sees on GitHub), with a
+# throw-away CHRIS_CLASSIFIER_HOME (the generated sample, never your photos), then make the outputs machine-independent.
+outputs: install
+	export CHRIS_CLASSIFIER_HOME=$$(mktemp -d /tmp/chris_home_XXXX); \
+	for nb in nbs/0*.ipynb; do $(VENV)/bin/nbdev-test --save --flags slow $$nb || exit 1; done
+	$(PY) tools/scrub_outputs.py
+	$(VENV)/bin/nbdev-clean
+	$(PY) tools/check_outputs.py

@@ -125,7 +125,7 @@ def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or array
                  bs:int=32, # Batch size
                  on_error:str='raise', # 'raise': the first unreadable item raises its `ImageError`; 'return': it takes that item's place
                 )->list:
-    "`predict` for each of `items`, in batches (face models: the main face of each, found on all CPU cores)."
+    "`predict` for each of `items`, in batches (face models: the main face of each, the head run once for all)."
     if self.kind == 'face': return [r if isinstance(r, Exception) else r[0] for r in self.faces_many(items, on_error=on_error)]
     if on_error == 'return' or self.expects_faces:
         res = []
@@ -154,12 +154,12 @@ def _in_ipython()->bool:
 
 @patch
 def faces_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
-               n_workers:int=None, # Worker processes; default one per CPU core in a script or the CLI, none in Jupyter or for one or two items
+               n_workers:int=0, # Worker processes (forked: only from a process that has not run torch yet); 0: none
                on_error:str='raise', # 'raise' the first `ImageError`, or 'return' it in the item's place
               )->list:
     "For a face model: a list of `Prediction`s per item, one per face (main first), `[NO_FACE]` without a face."
     from chris_classifier.faces import DEFAULT_CASCADE
-    n = ifnone(n_workers, 0 if _in_ipython() else os.cpu_count() or 1) if len(items) > 2 else 0  # forking a Jupyter kernel can hang
+    n = n_workers if len(items) > 2 and not _in_ipython() else 0  # forking a Jupyter kernel can hang
     n = min(n, len(items))
     described = list(parallel(_describe_item, items, mirror=self.model.mirror, detectors=self.meta.get('detectors', DEFAULT_CASCADE),
                               n_workers=n if n > 1 else 0, progress=False, chunksize=max(1, len(items)//(4*max(n, 1)))))

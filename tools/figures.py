@@ -112,14 +112,7 @@ def _open_set(r):
               f"is {min(b[0] for b in best):.3f} to {max(b[0] for b in best):.3f} for the project's score and "
               f"{min(b[1] for b in best):.3f} to {max(b[1] for b in best):.3f} for the reference's distance.")
 
-def _face_predict(r):
-    f, n = r['figures'], r['n']
-    return (f"{n['photos']} real photos, best of {n['rounds']} rounds, the same answers both ways:\n\n"
-            + _table(['', 'Predictor.predict, one photo at a time', 'Predictor.predict_many (one worker per core)', 'speed-up'],
-                     [('seconds', f['loop_s'], f['batch_s'], f"**{f['speedup']}x**"),
-                      ('ms a photo', f['loop_ms_per_photo'], f['batch_ms_per_photo'], '')]))
-
-RENDER = dict(collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_predict=_face_predict)
+RENDER = dict(collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set)
 
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are

@@ -19,6 +19,7 @@ from .core import *
 from .search import *
 from .download import *
 from .search import _read_json
+from .images import MAX_PIXELS  # one pixel limit for verify, the predictor and the app
 
 # %% ../nbs/01c_verify.ipynb #9c3aa63c
 class BadImage(ValueError): "A file that cannot be used as an image; the message is the reason."
@@ -39,7 +40,7 @@ def _not_image_reason(data:bytes)->str:
 
 def open_image(data:bytes, # The file's bytes
                min_size:int=32, # Smallest width and height accepted
-               max_pixels:int=40_000_000, # Largest width*height accepted
+               max_pixels:int=MAX_PIXELS, # Largest width*height accepted (`images.MAX_PIXELS`, the limit everywhere)
               ):
     "Open `data` with PIL and check its size; raises `BadImage`."
     try: img = Image.open(io.BytesIO(data))
@@ -103,7 +104,7 @@ HASH_SIZE = 16  # Perceptual hash of 16x16 = 256 bits: 8x8 confuses look-alike i
 
 def check_image(data:bytes, # A file's bytes
                 min_size:int=32, # Smallest width and height accepted
-                max_pixels:int=40_000_000, # Largest width*height accepted
+                max_pixels:int=MAX_PIXELS, # Largest width*height accepted (`images.MAX_PIXELS`, the limit everywhere)
                )->dict:
     "Decode `data`: its facts (width, height, mode, grayscale, phash, and `fix`: why and the RGB image, if needed)."
     import imagehash
@@ -301,7 +302,7 @@ def _summary(df, conflicts)->dict:
 # %% ../nbs/01c_verify.ipynb #67b08908
 def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
                   min_size:int=32, # Smallest width and height of an image
-                  max_pixels:int=40_000_000, # Largest width*height (decompression bombs are far larger)
+                  max_pixels:int=MAX_PIXELS, # Largest width*height (`images.MAX_PIXELS`; decompression bombs are far larger)
                   max_file_bytes:int=100_000_000, # Larger files are quarantined unread (a video renamed .jpg)
                   near:int=12, # Near-duplicate threshold, in differing bits of 256 (-1: exact duplicates only)
                   n_workers:int=4, # Files checked at the same time

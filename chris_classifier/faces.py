@@ -14,7 +14,8 @@ __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE'
            'calibrate_face_learner', 'save_face_model', 'FaceClassifier', 'load_face_model']
 
 # %% ../nbs/01e_faces.ipynb #8a1d14cb
-import functools, hashlib, importlib.util, io, json, os, random, shutil, time
+import contextlib, functools, hashlib, importlib.util, io, json, os, random, shutil, time
+from fastcore.imports import IN_NOTEBOOK
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -505,6 +506,7 @@ def train_face_model(data:Path, # Dataset folder: class folders of photos or fac
                      cache=None, # Descriptor cache folder (default `default_face_cache()`; False: none)
                      detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                      arch_choice:dict=None, # How `train_model(arch='auto')` chose this model, recorded in model.json
+                     cbs:list=None, # Callbacks for the training, e.g. `train`'s `EpochLines` (default: fastai's table in a notebook, no output elsewhere)
                     )->Learner:
     "Train the face-descriptor head on `data` through fastai; calibrate the open set; write the model to `out`."
     data = Path(data).resolve()
@@ -518,7 +520,9 @@ def train_face_model(data:Path, # Dataset folder: class folders of photos or fac
     if not splits[0]: raise ValueError(f'No face found in the training photos of {data}')
     described = time.time()
     learn = face_learner([files[i] for i in keep], splits, table, vocab, bs=bs, seed=seed, cache=cache)
-    with learn.no_bar(): learn.fit_one_cycle(epochs, lr, wd=0.1)
+    quiet = cbs is None and not IN_NOTEBOOK  # called directly from a script or a test: no raw epoch rows
+    with (learn.no_bar() if cbs or quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
+        learn.fit_one_cycle(epochs, lr, wd=0.1, cbs=cbs)
     d0, valid_metrics = calibrate_face_learner(learn, threshold)
     metrics = dict(valid_metrics, n_train=len(splits[0]), n_valid=len(splits[1]),
                    no_face_train=len(tr) - len(splits[0]), no_face_valid=len(va) - len(splits[1]),

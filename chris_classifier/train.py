@@ -212,14 +212,15 @@ def choose_arch(data:Path, # Dataset folder, one sub-folder per class
 # %% ../nbs/03_train.ipynb #d8bee53c
 FACE_ONLY_OPTIONS = ('valid_pct', 'cache', 'detectors')  # passed on to `train_face_model`
 
-def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:dict):
+def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:dict, verbose=None):
     "`train_face_model` with the options that mean something for it; a clear error for those that don't."
     given = [k for k, v in cnn.items() if v is not None and k not in FACE_ONLY_OPTIONS and not (k == 'pretrained' and v is True)]
     if given: raise ValueError(f"{', '.join(sorted(given))}: option(s) of the CNN, not of the face learner "
                                "(it takes epochs, bs, lr, threshold, valid_pct and seed)")
     from chris_classifier.faces import train_face_model
     opts = dict(epochs=epochs, bs=bs, lr=lr, threshold=threshold, **{k: cnn.get(k) for k in FACE_ONLY_OPTIONS})
-    return train_face_model(data, out, seed=seed, arch_choice=arch_choice, **{k: v for k, v in opts.items() if v is not None})
+    cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]  # as the CNN: a table when interactive, else a line per epoch
+    return train_face_model(data, out, seed=seed, arch_choice=arch_choice, cbs=cbs, **{k: v for k, v in opts.items() if v is not None})
 
 # %% ../nbs/03_train.ipynb #c06827b8
 TRAIN_DEFAULTS = dict(epochs=1, size=128, bs=32, lr=1e-2, freeze_epochs=4, train_bn=False)  # the CNN's, chosen with bench/train.py
@@ -248,7 +249,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
         print(f"training {'a face model' if arch == 'face' else 'a CNN (' + arch + ')'}: {why}", flush=True)
     if arch == 'face': return _train_faces(data, out, epochs=epochs, seed=seed, bs=bs, lr=lr, threshold=threshold,
                                            arch_choice=choice, cnn=dict(kw, size=size, freeze_epochs=freeze_epochs,
-                                                                        train_bn=train_bn, pretrained=pretrained))
+                                                                        train_bn=train_bn, pretrained=pretrained), verbose=verbose)
     get_backbone(arch)  # unknown names fail before any work
     epochs, size, bs, lr, freeze_epochs, train_bn = (ifnone(v, TRAIN_DEFAULTS[k]) for k, v in dict(
         epochs=epochs, size=size, bs=bs, lr=lr, freeze_epochs=freeze_epochs, train_bn=train_bn).items())  # None: the default

@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT/'tools'))
 from chris_classifier.core import class_folders, NONE_OF_THESE
-from chris_classifier.faces import (face_split, describe_files, photo_descriptors, train_face_model, load_face_model,
-                                    extract_faces, nearest_distance, open_set_probs)
+from chris_classifier.faces import photo_descriptors, extract_faces
+from chris_classifier.face_learner import face_split, describe_files, train_face_model, FaceClassifier, nearest_distance, open_set_probs
 
 SETS = ('avengers_faces', 'lfw_top7', 'five_celebrity_faces')
 
@@ -78,7 +78,7 @@ def dlib_lr(files, tr, va, table):
 def face_learner(data, files, va, cache, out):
     "The face-embedding learner; (error over all validation photos, fit seconds, meta)."
     t = time.time()
-    with quiet(): learn = train_face_model(data, out, cache=cache)
+    with quiet(): learn = train_face_model(data, cache=cache)
     secs = time.time() - t
     m = learn.face_meta['metrics']
     wrong = round(m['error_rate']*m['n_valid']) + m['no_face_valid']
@@ -90,8 +90,8 @@ def open_set(data, cache, tmp):
     known, stranger = people[:-1], people[-1]
     sub = tmp/'open_set'; sub.mkdir()
     for p in known: (sub/p.name).symlink_to(p.resolve(), target_is_directory=True)
-    with quiet(): train_face_model(sub, tmp/'open_model', cache=cache)
-    clf, meta = load_face_model(tmp/'open_model')
+    with quiet(): learn = train_face_model(sub, cache=cache)
+    clf, meta = FaceClassifier(learn.model, learn.face_meta), learn.face_meta
     answer = lambda p: NONE_OF_THESE if p.max() < meta['threshold'] else meta['vocab'][int(p.argmax())]
     import torch
     def answers(fs):

@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['CLASSES', 'CLASS_FOLDERS', 'MANIFEST_NAME', 'QUARANTINE_NAME', 'LOCK_NAME', 'MANIFEST_COLUMNS', 'NONE_OF_THESE',
-           'NO_FACE', 'BAD_FILES', 'TRICKY_FILES', 'Chris', 'find_chris', 'chris_home', 'default_data_path',
-           'default_models_path', 'is_class_folder', 'class_folders', 'unique_path', 'move_no_replace',
-           'move_to_free_path', 'quarantine_file', 'DatasetBusy', 'dataset_lock', 'read_manifest', 'write_manifest',
-           'dataset_image_files', 'sample_image', 'make_sample', 'tilde', 'lesson_data_path', 'make_bad_files',
-           'make_tricky_files']
+           'NO_FACE', 'SKIP_STATUSES', 'BAD_FILES', 'TRICKY_FILES', 'Chris', 'find_chris', 'chris_home',
+           'default_data_path', 'default_models_path', 'is_class_folder', 'class_folders', 'unique_path',
+           'move_no_replace', 'move_to_free_path', 'quarantine_file', 'DatasetBusy', 'dataset_lock', 'read_manifest',
+           'write_manifest', 'dataset_image_files', 'skipped_files', 'usable_files', 'sample_image', 'make_sample',
+           'tilde', 'lesson_data_path', 'make_bad_files', 'make_tricky_files']
 
 # %% ../nbs/00_core.ipynb #2f9f42ce
 import errno, hashlib, io, json, math, os, random, shutil, socket, sys, threading, time
@@ -214,6 +214,23 @@ def dataset_image_files(path:Path # A dataset folder
     "Image files of the class folders of `path` (fastai `L` of paths), leaving out the pipeline's own folders."
     from fastai.data.transforms import get_image_files
     return get_image_files(path, folders=[p.name for p in class_folders(path)])
+
+# %% ../nbs/00_core.ipynb #f804c7fa
+SKIP_STATUSES = ('quarantined', 'duplicate')  # Manifest statuses whose files are not used for training
+
+def skipped_files(data:Path # A dataset folder
+                 )->set:
+    "Absolute paths of the files that `data`'s manifest marks as quarantined or duplicate."
+    df = read_manifest(data)
+    data = Path(data).resolve()
+    return {data/f for f in df.loc[df.status.isin(SKIP_STATUSES), 'file']}
+
+def usable_files(data:Path # A dataset folder
+                ):
+    "Image files of `data`'s class folders that the manifest does not exclude (fastai `L`, sorted: splits are reproducible)."
+    from fastcore.foundation import L
+    skip = skipped_files(data)
+    return L(sorted(f for f in dataset_image_files(data) if Path(f).resolve() not in skip))
 
 # %% ../nbs/00_core.ipynb #8fc5dab1
 _STYLE = {  # per class: hair style, face width, beard, smile, background tint (RGB), stripe angle (degrees)

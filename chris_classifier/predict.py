@@ -14,11 +14,11 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 from fastcore.basics import patch, ifnone
-from fastcore.parallel import parallel
 from fastai.vision.all import PILImage
 from .core import *
 from .images import *
 from .data import item_tfms_for
+from .faces import DEFAULT_CASCADE, face_chips, describe_many
 from .train import load_model, load_pickled_learner, read_meta
 
 # %% ../nbs/03a_predict.ipynb #2c310946
@@ -54,7 +54,7 @@ class Predictor:
             self.std = torch.tensor(meta['std'], device=self.device).view(1, -1, 1, 1)
 
     @classmethod
-    def from_dir(cls, model_dir:Path, # A folder written by `save_model` (or `train_face_model`)
+    def from_dir(cls, model_dir:Path, # A folder written by `save_model` (a CNN or a face model)
                  pickle:bool=False, # Load fastai's export.pkl instead of the safe files (runs code from the file!)
                  **kw, # Passed to `Predictor` (threshold, device)
                 ):
@@ -107,7 +107,6 @@ def predict_faces(self:Predictor, item # A path, bytes, PIL image or array
                  )->list:
     "One `Prediction` per face in `item` (main face first); `[Prediction(NO_FACE)]` when there is none."
     if self.kind == 'face': return self.faces_many([item], n_workers=0)[0]
-    from chris_classifier.faces import face_chips
     chips = face_chips(load_image(item), **({'size': self.meta['chip_size']} if self.meta.get('chip_size') else {}))
     if not chips: return [self._no_face()]
     boxes, ims = zip(*chips)
@@ -138,31 +137,13 @@ def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or array
     return [self._prediction(p) for p in self.probs_many(items, bs)]
 
 # %% ../nbs/03a_predict.ipynb #d0cd99da
-def _describe_item(item, # A path, bytes, PIL image or array
-                   mirror:bool, # Describe each face with its mirror image too (the model's `mirror`)
-                   detectors, # The model's detector cascade
-                  ):
-    "`describe_faces` of one input, or the `ImageError` it raises (run in a worker process)."
-    from chris_classifier.faces import describe_faces
-    try: return describe_faces(load_image(item), detectors, mirror)
-    except ImageError as e: return e
-
-def _in_ipython()->bool:
-    "Are we running in IPython or Jupyter right now (a notebook, nbdev's test runner)?"
-    ip = sys.modules.get('IPython')
-    return ip is not None and ip.get_ipython() is not None
-
 @patch
 def faces_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
-               n_workers:int=0, # Worker processes (forked: only from a process that has not run torch yet); 0: none
+               n_workers:int=None, # Worker processes describing the photos (`describe_many`); None: one per core for a large batch; 0: none
                on_error:str='raise', # 'raise' the first `ImageError`, or 'return' it in the item's place
               )->list:
     "For a face model: a list of `Prediction`s per item, one per face (main first), `[NO_FACE]` without a face."
-    from chris_classifier.faces import DEFAULT_CASCADE
-    n = n_workers if len(items) > 2 and not _in_ipython() else 0  # forking a Jupyter kernel can hang
-    n = min(n, len(items))
-    described = list(parallel(_describe_item, items, mirror=self.model.mirror, detectors=self.meta.get('detectors', DEFAULT_CASCADE),
-                              n_workers=n if n > 1 else 0, progress=False, chunksize=max(1, len(items)//(4*max(n, 1)))))
+    described = describe_many(items, self.meta.get('detectors', DEFAULT_CASCADE), self.model.mirror, n_workers)
     bad = [r for r in described if isinstance(r, ImageError)]
     if bad and on_error != 'return': raise bad[0]
     descs = [r['desc'] for r in described if not isinstance(r, ImageError)]

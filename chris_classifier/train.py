@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'FACE_ONLY_OPTIONS', 'TRAIN_DEFAULTS', 'CNN_OPTIONS', 'FORMAT_VERSION',
-           'META_KEYS', 'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs', 'DropConnectBlock',
-           'efficientnet_body', 'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone',
+           'META_KEYS', 'MODEL_KINDS', 'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs',
+           'DropConnectBlock', 'efficientnet_body', 'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone',
            'WeightsUnavailable', 'check_weights', 'build_model', 'backbone_stats', 'interactive', 'EpochLines',
            'chris_learner', 'has_face_extra', 'choose_arch', 'train_model', 'valid_files', 'model_meta_dict',
            'save_model', 'read_meta', 'load_model', 'load_pickled_learner']
@@ -21,6 +21,8 @@ from fastai.callback.progress import ProgressCallback
 from fastcore.imports import IN_NOTEBOOK
 from .core import *
 from .data import *
+from .faces import find_faces, QUICK_CASCADE
+from .face_learner import *
 
 # %% ../nbs/03_train.ipynb #302eb2e8
 LITE_STATS = ([127/255]*3, [128/255]*3)  # EfficientNet-Lite's TensorFlow preprocessing, (x-127)/128, on 0..1 pixels
@@ -194,7 +196,6 @@ def choose_arch(data:Path, # Dataset folder, one sub-folder per class
                )->tuple:
     "('face' or `DEFAULT_ARCH`, the reason in a few words): the face learner for photos of faces, when it is installed."
     if not has_face_extra(): return DEFAULT_ARCH, 'the faces extra is not installed (pip install "chris_classifier[faces]")'
-    from chris_classifier.faces import usable_files, find_faces, QUICK_CASCADE
     by_class = groupby(usable_files(data), lambda f: Path(f).parent.name)
     rngs = random.Random(seed)
     for fs in by_class.values(): rngs.shuffle(fs)
@@ -213,14 +214,15 @@ def choose_arch(data:Path, # Dataset folder, one sub-folder per class
 FACE_ONLY_OPTIONS = ('valid_pct', 'cache', 'detectors')  # passed on to `train_face_model`
 
 def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:dict, verbose=None):
-    "`train_face_model` with the options that mean something for it; a clear error for those that don't."
+    "`train_face_model` with the options that mean something for it (a clear error for those that don't); saved to `out`."
     given = [k for k, v in cnn.items() if v is not None and k not in FACE_ONLY_OPTIONS and not (k == 'pretrained' and v is True)]
     if given: raise ValueError(f"{', '.join(sorted(given))}: option(s) of the CNN, not of the face learner "
                                "(it takes epochs, bs, lr, threshold, valid_pct and seed)")
-    from chris_classifier.faces import train_face_model
     opts = dict(epochs=epochs, bs=bs, lr=lr, threshold=threshold, **{k: cnn.get(k) for k in FACE_ONLY_OPTIONS})
     cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]  # as the CNN: a table when interactive, else a line per epoch
-    return train_face_model(data, out, seed=seed, arch_choice=arch_choice, cbs=cbs, **{k: v for k, v in opts.items() if v is not None})
+    learn = train_face_model(data, seed=seed, arch_choice=arch_choice, cbs=cbs, **{k: v for k, v in opts.items() if v is not None})
+    if out is not None: save_model(learn, out)
+    return learn
 
 # %% ../nbs/03_train.ipynb #c06827b8
 TRAIN_DEFAULTS = dict(epochs=1, size=128, bs=32, lr=1e-2, freeze_epochs=4, train_bn=False)  # the CNN's, chosen with bench/train.py
@@ -284,7 +286,8 @@ def valid_files(learn:Learner, # A `Learner` from `train_model`
 def model_meta_dict(learn:Learner, # A `Learner` from `train_model`
                     **meta, # Keys to add or override (e.g. threshold, expects_faces)
                    )->dict:
-    "The `model.json` content for `learn` (keys listed in CONTRACTS.md)."
+    "The `model.json` content for `learn`, a CNN from `train_model` or a face learner (its `face_meta`): see the table above."
+    if hasattr(learn, 'face_meta'): return dict(learn.face_meta, format_version=FORMAT_VERSION, **meta)
     cm = getattr(learn, 'chris_meta', {})
     train_folder = cm.get('train_folder') or str(getattr(learn.dls, 'train_folder', ''))
     vals = learn.recorder.values[-1] if learn.recorder.values else []
@@ -297,7 +300,7 @@ def model_meta_dict(learn:Learner, # A `Learner` from `train_model`
     res.update(meta)
     return res
 
-def save_model(learn:Learner, # A `Learner` from `train_model`
+def save_model(learn:Learner, # A `Learner` from `train_model` (a CNN or a face learner)
                model_dir:Path, # Folder to write model.json, model.safetensors and export.pkl into
                pickle:bool=True, # Also write fastai's `export.pkl`
                **meta, # Keys to add or override in model.json
@@ -330,11 +333,14 @@ def read_meta(model_dir:Path # A model folder written by `save_model`
     if missing: raise ValueError(f"{f}: missing key(s) {', '.join(missing)}; train or copy the model again")
     return meta
 
-def _weights(f:Path, model:nn.Module, meta:dict)->dict:
-    "The state dict in `f`, checked against `model`: a one-line `ValueError` saying what does not match."
+def _read_weights(f:Path)->dict:
+    "The state dict in the safetensors file `f`: a one-line error naming the file when it is missing or unreadable."
     if not f.exists(): raise FileNotFoundError(f'{f}: missing, the model folder is incomplete')
-    try: sd = load_file(f)
+    try: return load_file(f)
     except Exception as e: raise ValueError(f'{f}: not a readable safetensors file ({e})') from None
+
+def _checked(f:Path, sd:dict, model:nn.Module, meta:dict)->dict:
+    "`sd` (read from `f`), checked against `model`: a one-line `ValueError` saying what does not match."
     own = model.state_dict()
     missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
     shapes = [k for k in own if k in sd and sd[k].shape != own[k].shape]
@@ -345,16 +351,26 @@ def _weights(f:Path, model:nn.Module, meta:dict)->dict:
     raise ValueError(f"{f} does not fit model.json's {meta['arch']} with {len(meta['vocab'])} classes: {'; '.join(what)}; "
                      'were the two files copied from different models?')
 
+def _face_head(meta, sd):
+    "An empty `FaceHead` of the sizes the saved weights `sd` have (gallery, descriptor size)."
+    return FaceHead(len(meta['vocab']), n_in=sd['mean'].shape[0] if 'mean' in sd else 128,
+                    n_gallery=sd['gallery'].shape[0] if 'gallery' in sd else 0)
+
+MODEL_KINDS = {  # kind -> (empty network for (meta, weights), what `load_model` returns for the loaded network)
+    'cnn': (lambda meta, sd: build_model(meta['arch'], len(meta['vocab']), pretrained=False), lambda m, meta: m),
+    'face': (_face_head, FaceClassifier),
+}
+
 def load_model(model_dir:Path # A model folder written by `save_model`
               )->tuple:
-    "(model in eval mode, meta) from the safe format: no pickle, no code from the file is run."
+    "(model, meta) from the safe format, no pickle, no code from the file run: an `nn.Module` in eval mode (CNN), a `FaceClassifier` (face)."
     meta = read_meta(model_dir)
-    if meta.get('kind') == 'face':
-        from chris_classifier.faces import load_face_model
-        return load_face_model(model_dir)
-    model = build_model(meta['arch'], len(meta['vocab']), pretrained=False)
-    model.load_state_dict(_weights(Path(model_dir)/'model.safetensors', model, meta))
-    return model.eval(), meta
+    f = Path(model_dir)/'model.safetensors'
+    sd = _read_weights(f)
+    empty, wrap = MODEL_KINDS[meta.get('kind', 'cnn')]
+    model = empty(meta, sd)
+    model.load_state_dict(_checked(f, sd, model, meta))
+    return wrap(model.eval(), meta), meta
 
 def load_pickled_learner(model_dir:Path, # A model folder written by `save_model`, or an export.pkl file
                          cpu:bool=True, # Load on the CPU

@@ -112,7 +112,18 @@ def _open_set(r):
               f"is {min(b[0] for b in best):.3f} to {max(b[0] for b in best):.3f} for the project's score and "
               f"{min(b[1] for b in best):.3f} to {max(b[1] for b in best):.3f} for the reference's distance.")
 
-RENDER = dict(collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set)
+def _face_batches(r):
+    f, n = r['figures'], r['n']
+    ms = f['ms_per_photo']
+    rows = [('one by one (`predict` in a loop)', f"{ms['one_by_one']} ms", '1.0x'),
+            (f"a batch (`predict_many`, {f['cores']} worker processes)", f"**{ms['batch']} ms**", f"**{f['batch_speedup']}x**"),
+            ('reference: a plain dlib detect + describe loop', f"{ms['dlib_loop']} ms", f"{round(ms['one_by_one']/ms['dlib_loop'], 2)}x")]
+    return (f"A face model answering {n['photos']} photos of pins_dev, best of {n['rounds']} interleaved rounds, time per photo:\n\n"
+            + _table(['how', 'per photo', 'speed-up over one by one'], rows)
+            + f"\n\nTarget: a batch at least 1.5x faster than one by one: {'met' if f['target_met'] else 'not met'} "
+              f"(first round, worker start-up included: {f['first_round_batch_speedup']}x).")
+
+RENDER = dict(collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches)
 
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are

@@ -8,7 +8,7 @@ __all__ = ['CLASSES', 'CLASS_FOLDERS', 'MANIFEST_NAME', 'QUARANTINE_NAME', 'LOCK
            'default_data_path', 'default_models_path', 'is_class_folder', 'class_folders', 'unique_path',
            'move_no_replace', 'move_to_free_path', 'quarantine_file', 'DatasetBusy', 'dataset_lock', 'read_manifest',
            'write_manifest', 'dataset_image_files', 'skipped_files', 'usable_files', 'sample_image', 'make_sample',
-           'tilde', 'lesson_data_path', 'make_bad_files', 'make_tricky_files']
+           'tilde', 'lesson_data_path', 'interactive', 'make_bad_files', 'make_tricky_files']
 
 # %% ../nbs/00_core.ipynb #2f9f42ce
 import errno, hashlib, io, json, math, os, random, shutil, socket, sys, threading, time
@@ -337,6 +337,12 @@ def lesson_data_path(n_per_class:int=30, # Images per class of the sample, when 
         except OSError: shutil.rmtree(tmp)  # another notebook made it first
     print(f'No collected photos in {tilde(data)} yet (01d_collect collects them): using the generated sample in {tilde(sample)}.')
     return sample
+
+# %% ../nbs/00_core.ipynb #ccec1df0
+def interactive()->bool:
+    "True in a notebook or when standard output is a terminal: where progress bars and live tables make sense."
+    from fastcore.imports import IN_NOTEBOOK
+    return bool(IN_NOTEBOOK or (getattr(sys.stdout, 'isatty', None) and sys.stdout.isatty()))
 
 # %% ../nbs/00_core.ipynb #0a2b3c91
 BAD_FILES = {  # file name -> what is wrong with it

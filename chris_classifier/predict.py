@@ -120,21 +120,46 @@ def predict(self:Predictor, item # A path, bytes, PIL image or array
     return self._prediction(self._forward([self.preprocess(item)])[0])
 
 @patch
+def _preprocessed(self:Predictor, items:list, on_error:str)->list:
+    "`preprocess` of each item, or (with `on_error='return'`) the `ImageError` it raised, in its place."
+    res = []
+    for o in items:
+        try: res.append(self.preprocess(o))
+        except ImageError as e:
+            if on_error != 'return': raise
+            res.append(e)
+    return res
+
+@patch
 def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
                  bs:int=32, # Batch size
                  on_error:str='raise', # 'raise': the first unreadable item raises its `ImageError`; 'return': it takes that item's place
                 )->list:
     "`predict` for each of `items`, in batches (face models: the main face of each, the head run once for all)."
-    if self.kind == 'face': return [r if isinstance(r, Exception) else r[0] for r in self.faces_many(items, on_error=on_error)]
-    if on_error == 'return' or self.expects_faces:
-        res = []
-        for o in items:
-            try: res.append(self.predict(o))
-            except ImageError as e:
-                if on_error != 'return': raise
-                res.append(e)
-        return res
-    return [self._prediction(p) for p in self.probs_many(items, bs)]
+    if self.expects_faces: return [r if isinstance(r, Exception) else r[0] for r in self.answers(items, bs, on_error)]
+    res = []
+    for i in range(0, len(items), bs):
+        xs = self._preprocessed(items[i:i+bs], on_error)
+        good = [x for x in xs if not isinstance(x, Exception)]
+        probs = iter(self._forward(good) if good else [])
+        res += [x if isinstance(x, Exception) else self._prediction(next(probs)) for x in xs]
+    return res
+
+@patch
+def answers(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
+            bs:int=32, # Batch size
+            on_error:str='return', # 'return': an unreadable item's `ImageError` takes its place; 'raise': the first one raises
+           )->list:
+    "Everything a user is told about each item: its list of `Prediction`s (one per face for a model that expects faces)."
+    if self.kind == 'face': return self.faces_many(items, on_error=on_error)
+    if not self.expects_faces: return [r if isinstance(r, Exception) else [r] for r in self.predict_many(items, bs, on_error)]
+    res = []
+    for o in items:  # a CNN trained on face crops: the chips of each photo in one batch
+        try: res.append(self.predict_faces(o))
+        except ImageError as e:
+            if on_error != 'return': raise
+            res.append(e)
+    return res
 
 # %% ../nbs/03a_predict.ipynb #d0cd99da
 @patch

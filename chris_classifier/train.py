@@ -6,9 +6,9 @@
 __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'FACE_ONLY_OPTIONS', 'TRAIN_DEFAULTS', 'CNN_OPTIONS', 'FORMAT_VERSION',
            'META_KEYS', 'MODEL_KINDS', 'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs',
            'DropConnectBlock', 'efficientnet_body', 'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone',
-           'WeightsUnavailable', 'check_weights', 'build_model', 'backbone_stats', 'interactive', 'EpochLines',
-           'chris_learner', 'has_face_extra', 'choose_arch', 'train_model', 'valid_files', 'model_meta_dict',
-           'save_model', 'read_meta', 'load_model', 'load_pickled_learner']
+           'WeightsUnavailable', 'check_weights', 'build_model', 'backbone_stats', 'EpochLines', 'chris_learner',
+           'has_face_extra', 'choose_arch', 'train_model', 'valid_files', 'model_meta_dict', 'save_model', 'read_meta',
+           'load_model', 'load_pickled_learner']
 
 # %% ../nbs/03_train.ipynb #a8c89e77
 import contextlib, itertools, json, math, os, random, socket, sys, threading, time, warnings
@@ -153,10 +153,6 @@ def backbone_stats(arch:str # A name from `backbone_names()`
     return tuple(list(s) for s in model_meta.get(a, {}).get('stats', imagenet_stats))
 
 # %% ../nbs/03_train.ipynb #6fd4c20f
-def interactive()->bool:
-    "True in a notebook or when standard output is a terminal."
-    return bool(IN_NOTEBOOK or sys.stdout.isatty())
-
 class EpochLines(Callback):
     "Print one line per epoch (metrics and time) instead of progress bars."
     order = Recorder.order + 1
@@ -321,7 +317,7 @@ def read_meta(model_dir:Path # A model folder written by `save_model`
              )->dict:
     "The `model.json` of `model_dir`, checked: a one-line `ValueError` naming the file when it is damaged."
     f = Path(model_dir)/'model.json'
-    if not f.exists(): raise FileNotFoundError(f'No model.json in {model_dir}: not a model folder (train one with train_model)')
+    if not f.exists(): raise FileNotFoundError(f'{model_dir} is not a model folder (no model.json): train one with train_model or `chris-classifier train`')
     try: meta = json.loads(f.read_text())
     except (ValueError, UnicodeDecodeError) as e: raise ValueError(f'{f}: not valid JSON ({e}); train or copy the model again') from None
     if not isinstance(meta, dict): raise ValueError(f'{f}: a JSON {type(meta).__name__}, not the object save_model writes')

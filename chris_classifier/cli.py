@@ -87,7 +87,7 @@ def _class_names(classes:str # Comma-separated class names, or None for all
                 )->list:
     "Display names of the classes in `classes`, checked against `CLASSES`."
     if not classes: return None
-    return [find_chris(n).name for n in classes.split(',') if n.strip()]
+    return [find_class(n).name for n in classes.split(',') if n.strip()]
 
 @subcommand('collect', pos=['dest'])
 def collect_cmd(dest:arg('DEST'), # Dataset folder to download into (one sub-folder per class)

@@ -322,9 +322,7 @@ def photo_descriptors(file:Path, # An image file
         with np.load(cf) as z: return dict(desc=z['desc'], boxes=z['boxes'], detector=str(z['detector']))
     res = describe_faces(data, detectors, mirror)
     if cf is not None:
-        cf.parent.mkdir(parents=True, exist_ok=True)
-        tmpf = cf.with_name(cf.stem + f'.{os.getpid()}.tmp.npz')
-        np.savez(tmpf, **res); tmpf.replace(cf)
+        with atomic_path(cf) as tmp: np.savez(tmp, **res)
     return res
 
 # %% ../nbs/01e_faces.ipynb #d4bbec67

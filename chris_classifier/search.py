@@ -26,20 +26,20 @@ def class_slug(name:str # Any class name, e.g. "Grizzly bear"
     if not slug: raise ValueError(f'{name!r} cannot be a class name: it needs letters or digits')
     return slug
 
-def as_class(name # A `Chris`, or a name (display, folder or surname of a known Chris, or anything else)
-            )->Chris:
-    "The `Chris` for `name`: a known one, or a new class searched for by its own name."
-    if isinstance(name, Chris): return name
-    try: return find_chris(str(name))
-    except KeyError: return Chris(str(name), class_slug(name), str(name))
+def as_class(name # An `ImageClass`, or a name (display, folder or surname of a known Chris, or anything else)
+            )->ImageClass:
+    "The `ImageClass` for `name`: a known one, or a new class searched for by its own name."
+    if isinstance(name, ImageClass): return name
+    try: return find_class(str(name))
+    except KeyError: return ImageClass(str(name), class_slug(name), str(name))
 
-def as_classes(classes=None # None (all five), names, `Chris`es, or a dict {name: query}
+def as_classes(classes=None # None (all five), names, `ImageClass` records, or a dict {name: query}
               )->list:
-    "The list of `Chris` records to collect."
+    "The list of `ImageClass` records to collect."
     if classes is None: return list(CLASSES)
-    if isinstance(classes, (str, Chris)): classes = [classes]
+    if isinstance(classes, (str, ImageClass)): classes = [classes]
     if isinstance(classes, dict):
-        return [Chris(as_class(n).name, as_class(n).folder, q) for n, q in classes.items()]
+        return [ImageClass(as_class(n).name, as_class(n).folder, q) for n, q in classes.items()]
     return [as_class(c) for c in classes]
 
 # %% ../nbs/01_search.ipynb #f27545ae
@@ -49,7 +49,7 @@ class ImageSearch:
     cache = True     # Whether results are worth caching on disk
     trusted = False  # Whether its URLs may point into private networks (a user's own list may; search results never)
     def search(self, query:str, n:int)->list: raise NotImplementedError
-    def urls_for(self, c:Chris, # The class to find images of
+    def urls_for(self, c:ImageClass, # The class to find images of
                  n:int, # How many URLs at most
                 )->list:
         "URLs for class `c`; web engines search for its query."
@@ -57,7 +57,7 @@ class ImageSearch:
     def classes(self)->list:
         "The classes this engine knows without being told (a URL list knows its labels)."
         return list(CLASSES)
-    def query(self, c:Chris)->str:
+    def query(self, c:ImageClass)->str:
         "What the manifest's `query` column records for images of `c`."
         return c.query
     def __repr__(self): return f'{type(self).__name__}()'
@@ -171,7 +171,7 @@ class UrlListSearch(ImageSearch):
                 ):
         self.path = Path(path)
         if not self.path.is_file(): raise FileNotFoundError(f'No URL list at {self.path}')
-        self.urls, self._classes, first = {}, {}, {}  # by folder: URLs, `Chris`, (label, line) that made it
+        self.urls, self._classes, first = {}, {}, {}  # by folder: URLs, `ImageClass`, (label, line) that made it
         for n, lab, url in url_list_rows(self.path, label):
             try: c = as_class(lab)
             except ValueError as e: warnings.warn(f'{self.path} line {n}: {e}: row skipped'); continue
@@ -211,7 +211,7 @@ def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
 class SearchError(RuntimeError): "An image search failed even after retrying."
 
 def search_retry(engine:ImageSearch, # The engine to ask
-                 c:Chris, # The class to search for
+                 c:ImageClass, # The class to search for
                  n:int, # How many URLs at most
                  tries:int=4, # Attempts before giving up
                  wait:float=2.0, # Seconds before the first retry; doubles each time
@@ -232,7 +232,7 @@ def search_retry(engine:ImageSearch, # The engine to ask
 # %% ../nbs/01_search.ipynb #7add664e
 SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one JSON file per class
 
-def search_cache(dest:Path, c:Chris)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
+def search_cache(dest:Path, c:ImageClass)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
 
 def _read_json(f:Path)->dict:
     try: return json.loads(Path(f).read_text())
@@ -240,11 +240,10 @@ def _read_json(f:Path)->dict:
 
 def _write_json(f:Path, d:dict):
     "Write `d` to `f` atomically."
-    f = Path(f); f.parent.mkdir(parents=True, exist_ok=True)
-    tmp = f.with_name(f'.{f.name}.tmp'); tmp.write_text(json.dumps(d, indent=1)); os.replace(tmp, f)
+    with atomic_path(f) as tmp: tmp.write_text(json.dumps(d, indent=1))
 
 def cached_search(dest:Path, # The dataset folder
-                  c:Chris, # The class to search for
+                  c:ImageClass, # The class to search for
                   engine:ImageSearch, # The engine to ask when the cache has no answer
                   n:int, # How many URLs
                   refresh:bool=False, # Ignore the cache and search again

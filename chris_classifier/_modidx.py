@@ -453,6 +453,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                       'chris_classifier/testing.py'),
                                           'chris_classifier.testing.bad_replies': ( 'testing.html#bad_replies',
                                                                                     'chris_classifier/testing.py'),
+                                          'chris_classifier.testing.error_of': ('testing.html#error_of', 'chris_classifier/testing.py'),
                                           'chris_classifier.testing.jpeg_bytes': ('testing.html#jpeg_bytes', 'chris_classifier/testing.py'),
                                           'chris_classifier.testing.loopback_is_public': ( 'testing.html#loopback_is_public',
                                                                                            'chris_classifier/testing.py')},

@@ -180,7 +180,7 @@ def dataset_lock(folder:Path, # The dataset folder (made if missing)
         except FileNotFoundError: pass
         fh.close()
 
-# %% ../nbs/00_core.ipynb #997937e4
+# %% ../nbs/00_core.ipynb #36c9387b
 @contextmanager
 def atomic_path(f:Path # The file to write
                ):

@@ -18,18 +18,8 @@ an empty cache), so they compare with the CNN's fine-tuning time. Prints `name: 
 and writes them to bench/results/faces.json (tools/figures.py), which the README shows.
 The data and anything derived from it stay in temporary folders: nothing is written into the repository.
 
-Measured 2026-11-28 on 2 shared CPU cores (load average 4 to 9, so seconds are rough), error / training seconds:
-  dataset               fastbook        dlib_lr     face (learner)  detection  open set (strangers accepted / known rejected)
-  avengers_faces        0.521 / 1039 s  0.000 / 70  0.000 / 85      1.000      0.00 / 0.026 (Scarlett Johansson left out)
-  lfw_top7              0.599 / 1566 s  0.000 / 119 0.000 / 131     1.000      0.00 / 0.000 (Tony Blair left out)
-  five_celebrity_faces  0.478 / 304 s   0.000 / 31  0.000 / 37      0.991      0.00 / 0.000 (Mindy Kaling left out)
-  project_cnn (train_model defaults) / cnn_crops: avengers_faces 0.604 / 80 s, 0.667 / 82 s;
-  five_celebrity_faces 0.565 / 83 s, 0.565 / 91 s (lfw_top7 not run: time).
-  (Those CNN rows were measured with the training defaults before bench/train.py tuned them; with the current
-  defaults bench/train.py measures 0.125 / 93 s on avengers_faces. Rerun with --cnn-crops for current figures.)
-Rerun 2026-11-28 with the current defaults, quieter machine, `--sets avengers_faces --cnn-crops`: fastbook 0.396 / 508 s,
-  project_cnn 0.271 / 7.9 s, cnn_crops 0.375 / 8.9 s, dlib_lr 0.000 / 16.1 s, face 0.000 / 17.3 s, detection 1.000.
-Targets met on all three: face learner error <= dlib reference, in <= 1/3 of the fastbook recipe's time (8-12%).
+Figures go to bench/results/faces.json (command, date, machine, seeds); the README and the notebooks quote that
+file, never numbers copied by hand. The fastbook recipe is slow on a CPU (minutes a dataset).
 """
 import argparse, contextlib, io, os, sys, tempfile, time
 from pathlib import Path

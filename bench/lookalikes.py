@@ -16,12 +16,8 @@ Writes bench/results/lookalikes.json (command, date, machine, seeds, n, error ra
 counts) and two figures of counts summed over the seeds (class names and numbers only, no photos):
 bench/results/lookalikes_confusion.png (closed set) and bench/results/lookalikes_answers.png (what users see).
 
-Measured 2026-11-29, seeds 1,2,3, 2 CPU cores shared with other jobs (load average 7 to 12): 1749 s in all, of
-which CNN training 168 to 582 s a seed (bench/faces.py measured 8 s on a quiet machine), so about 2 minutes when
-quiet. Closed-set error, mean over the seeds (n = 48 valid photos, 120 pins_known photos a seed):
-  cnn 0.278 valid, 0.417 pins_known; face 0.000 valid, 0.008 pins_known. The face learner's answers users see:
-  0.035 and 0.203 (on pins_known, 23 to 27 of 120 known faces a seed answered "none of these").
-The fastbook recipe was not run (about 500 s a seed on a quiet machine, far more on this one).
+Figures go to bench/results/lookalikes.json; 04a_lookalikes and the README quote that file. With `train_model`'s
+defaults the CNN trains in seconds to minutes a seed on 2 CPU cores, the fastbook recipe in several minutes.
 """
 import argparse, contextlib, io, json, os, platform, sys, tempfile, time, warnings
 from datetime import datetime, timezone

@@ -70,9 +70,8 @@ def as_predictor(model, # A model folder, or a predictor already loaded
 def predictions(predictor, # A `Predictor`
                 img, # An image: path, bytes or PIL image
                )->list:
-    "Predictions for `img`: one per face when the model expects faces, else one."
-    if getattr(predictor, 'expects_faces', False) and hasattr(predictor, 'predict_faces'): return list(predictor.predict_faces(img))
-    return [predictor.predict(img)]
+    "Predictions for `img`: one per face when the model expects faces, else one (`Predictor.answers`); raises its `ImageError`."
+    return predictor.answers([img], on_error='raise')[0]
 
 def _one(p)->str:
     if p.label == NO_FACE or (p.label == NONE_OF_THESE and not any(p.probs.values())): return p.label

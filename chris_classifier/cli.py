@@ -181,10 +181,11 @@ def clean_cmd(data:arg('DATA'), # Dataset folder
 def _image_paths(paths:list # Files and folders given by the user
                 )->list:
     "Files of `paths`, with folders replaced by the images inside them (leaving out `_*` and `.*` folders)."
-    from fastai.data.transforms import get_image_files
+    from fastcore.xtras import globtastic
+    from fastai.data.transforms import image_extensions
     res = []
     for p in map(Path, paths):
-        if p.is_dir(): res += sorted(f for f in get_image_files(p) if not any(s.startswith(('_', '.')) for s in f.relative_to(p).parts[:-1]))
+        if p.is_dir(): res += sorted(f for f in globtastic(p, skip_folder_re=r'^[_.]', func=Path) if f.suffix.lower() in image_extensions)
         elif p.exists(): res.append(p)
         else: raise FileNotFoundError(f'no file or folder {p}')
     return res

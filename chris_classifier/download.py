@@ -132,12 +132,13 @@ def with_progress(items, # An iterable
                   total:int, # How many items it yields
                   what:str='', # What is counted, shown beside the count
                   show:bool=True, # False: no output at all
-                  interactive:bool=None, # Show a bar; default: in a notebook or a terminal
+                  interactive:bool=None, # Show a bar; default: core's `interactive()` (a notebook or a terminal)
                  ):
     "Iterate `items`, showing progress: a bar when interactive, plain lines otherwise."
-    from fastprogress.fastprogress import IN_NOTEBOOK, progress_bar
+    from fastprogress.fastprogress import progress_bar
+    from chris_classifier.core import interactive as in_notebook_or_terminal
     if not show or not total: yield from items; return
-    if interactive is None: interactive = IN_NOTEBOOK or sys.stdout.isatty()
+    if interactive is None: interactive = in_notebook_or_terminal()
     if interactive: yield from progress_bar(items, total=total, comment=what, leave=False); return
     step = max(1, total//10)
     for i, o in enumerate(items, 1):

@@ -25,7 +25,7 @@ def jpeg_bytes(label:str='chris_pine', # The class the picture is drawn for
     buf = io.BytesIO(); sample_image(label, random.Random(seed), size=size, **kw).save(buf, 'JPEG', quality=85)
     return buf.getvalue()
 
-# %% ../nbs/00b_testing.ipynb #f129e507
+# %% ../nbs/00b_testing.ipynb #852da69e
 def error_of(f, # A function called with no arguments
              exc=Exception, # The kind of error it must raise
              contains:str='', # Text the message must contain

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['KEEP', 'DELETE', 'REVIEW_REASON', 'JOURNAL_NAME', 'normalise_decision', 'read_decisions', 'journal_file',
-           'read_journal', 'apply_decisions', 'IncompleteUndo', 'undo_decisions', 'ChrisCleaner', 'write_decisions']
+           'read_journal', 'apply_decisions', 'IncompleteUndo', 'undo_decisions', 'ChrisCleaner', 'model_losses',
+           'write_decisions']
 
 # %% ../nbs/05_clean.ipynb #f2377162
 import csv, json, os, shutil, time, uuid, warnings
@@ -385,3 +386,41 @@ def to_csv(self:ChrisCleaner, fn:Path, # CSV file to write
                             label=o[1], split=split, loss=round(float(o[2]), 4))
                        for split, iwi in zip(('train', 'valid'), self.iwis) for o in iwi if not _rel(self.data, o[0]).startswith('_')])
     return write_decisions(fn, df.sort_values('loss', ascending=False).head(n), data=self.data)
+
+# %% ../nbs/05_clean.ipynb #f9fe5660
+from .data import chris_files
+from .predict import Predictor
+from .review import ProbsInterpretation
+
+def model_losses(model_dir:Path, # A model folder written by `train_model`
+                 data:Path, # The dataset folder to clean
+                 bs:int=32, # Batch size of the predictions
+                )->tuple:
+    "(classes, (train rows, valid rows)): `(file, label, loss)` for `data`'s images of the model's classes."
+    pred, data = Predictor.from_dir(model_dir), Path(data).absolute()
+    files = [Path(f) for f in chris_files(data) if _rel(data, f).split('/')[0] in pred.vocab]
+    labels = [_rel(data, f).split('/')[0] for f in files]
+    interp = ProbsInterpretation(files, pred.probs_many(files, bs), [pred.vocab.index(l) for l in labels], pred.vocab)
+    valid = set(pred.meta.get('valid_files') or [])
+    rows = [(f, l, loss) for f, l, loss in zip(files, labels, interp.losses.tolist())]
+    return list(pred.vocab), tuple(L(r for r in rows if (_rel(data, r[0]) in valid) == v) for v in (False, True))
+
+# %% ../nbs/05_clean.ipynb #eb22b575
+from ipywidgets import Dropdown, VBox
+
+@patch(cls_method=True)
+def from_model(cls:ChrisCleaner, model_dir:Path, # A model folder written by `train_model` (CNN or face model)
+               data:Path, # The dataset folder to clean
+               marks:dict=None, # Marks to start from, as for `ChrisCleaner`
+               **kwargs, # Passed to fastai's `ImagesCleaner`
+              )->ChrisCleaner:
+    "A `ChrisCleaner` over `data`, with the losses of the saved model in `model_dir` (no `Learner` needed)."
+    vocab, iwis = model_losses(model_dir, data)
+    self = cls.__new__(cls)
+    self.marks, self.data = {Path(k): v for k, v in (marks or {}).items()}, Path(data).absolute()
+    self.default = self.iw = ImagesCleaner(vocab, **kwargs)
+    self.dd_cats, self.dd_ds, self.iwis = Dropdown(options=vocab), Dropdown(options=('Train', 'Valid')), iwis
+    self.dd_ds.observe(self.on_change_ds, 'value'); self.dd_cats.observe(self.on_change_ds, 'value')
+    self.on_change_ds()
+    self.widget = VBox([self.dd_cats, self.dd_ds, self.iw.widget])
+    return self

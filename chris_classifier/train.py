@@ -365,7 +365,7 @@ def load_pickled_learner(model_dir:Path, # A model folder written by `save_model
                   'load_model() reads the safe model.safetensors + model.json instead.', stacklevel=2)
     return load_learner(f, cpu=cpu)
 
-# %% ../nbs/03_train.ipynb #3bd55be5
+# %% ../nbs/03_train.ipynb #2a3d5a7c
 import shutil, tempfile
 
 def _replace_dir(new:Path, out:Path):

@@ -387,7 +387,7 @@ def to_csv(self:ChrisCleaner, fn:Path, # CSV file to write
                        for split, iwi in zip(('train', 'valid'), self.iwis) for o in iwi if not _rel(self.data, o[0]).startswith('_')])
     return write_decisions(fn, df.sort_values('loss', ascending=False).head(n), data=self.data)
 
-# %% ../nbs/05_clean.ipynb #f9fe5660
+# %% ../nbs/05_clean.ipynb #d7c52dbd
 from .data import chris_files
 from .predict import Predictor
 from .review import ProbsInterpretation
@@ -405,7 +405,7 @@ def model_losses(model_dir:Path, # A model folder written by `train_model`
     rows = [(f, l, loss) for f, l, loss in zip(files, labels, interp.losses.tolist())]
     return list(pred.vocab), tuple(L(r for r in rows if (_rel(data, r[0]) in valid) == v) for v in (False, True))
 
-# %% ../nbs/05_clean.ipynb #eb22b575
+# %% ../nbs/05_clean.ipynb #2af772af
 from ipywidgets import Dropdown, VBox
 
 @patch(cls_method=True)

@@ -8,7 +8,7 @@ __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'FACE_ONLY_OPTIONS', 'TRAI
            'DropConnectBlock', 'efficientnet_body', 'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone',
            'WeightsUnavailable', 'check_weights', 'build_model', 'backbone_stats', 'EpochLines', 'chris_learner',
            'has_face_extra', 'choose_arch', 'train_model', 'valid_files', 'model_meta_dict', 'save_model', 'read_meta',
-           'load_model', 'load_pickled_learner']
+           'load_model', 'load_pickled_learner', 'lesson_model']
 
 # %% ../nbs/03_train.ipynb #a8c89e77
 import contextlib, itertools, json, math, os, random, socket, sys, threading, time, warnings
@@ -376,3 +376,35 @@ def load_pickled_learner(model_dir:Path, # A model folder written by `save_model
     warnings.warn(f'Loading {f} with pickle: this can run arbitrary code, only do it for files you trust. '
                   'load_model() reads the safe model.safetensors + model.json instead.', stacklevel=2)
     return load_learner(f, cpu=cpu)
+
+# %% ../nbs/03_train.ipynb #2a3d5a7c
+import shutil, tempfile
+
+def _replace_dir(new:Path, out:Path):
+    "Put the finished folder `new` at `out` by renaming, the old one (if any) out of the way first."
+    old = new.with_name(new.name + '_old')
+    if out.exists(): out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+def lesson_model(path:Path, # The lesson's dataset (`lesson_data_path()`)
+                 retrain:bool=False, # Train a new model even when there is one
+                 model_dir:Path=None, # Where the lesson's model lives; default `default_models_path()/'chris'`
+                 timeout:float=3600, # Seconds to wait while another process trains it
+                 **kw, # Passed to `train_model` (arch, epochs, size...)
+                )->Path:
+    "The lesson's model folder: the model there (saying what it was trained on), else one trained on `path` now."
+    path, out = Path(path), Path(ifnone(model_dir, default_models_path()/'chris'))
+    with dataset_lock(out.parent, timeout=timeout):
+        if (out/'model.json').exists() and not retrain:
+            on = read_meta(out).get('train_folder')
+            same = bool(on) and Path(on).resolve() == path.resolve()
+            print(f"Using the model in {tilde(out)}, trained on {tilde(on) if on else 'a folder it does not name'}"
+                  + ('.' if same else f", not on {tilde(path)}: lesson_model(path, retrain=True) trains one on it."))
+            return out
+        print(f'Training the lesson model on {tilde(path)}, into {tilde(out)}.', flush=True)
+        new = Path(tempfile.mkdtemp(prefix=f'.{out.name}_', dir=out.parent))
+        try: train_model(path, out=new, **kw)
+        except BaseException: shutil.rmtree(new, ignore_errors=True); raise
+        _replace_dir(new, out)
+    return out

@@ -123,7 +123,21 @@ def _face_batches(r):
             + f"\n\nTarget: a batch at least 1.5x faster than one by one: {'met' if f['target_met'] else 'not met'} "
               f"(first round, worker start-up included: {f['first_round_batch_speedup']}x).")
 
-RENDER = dict(collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches)
+def _detectors(r):
+    f, n = r['figures'], r['n']
+    sets = list(f['datasets'])
+    names = dict(hog='dlib HOG, no upsampling', hog_up='dlib HOG, upsampled once', haar='OpenCV Haar cascade', cnn='dlib MMOD CNN')
+    def cell(d): return f"{d['found']:.1%}" + (f" ({d['several']:.0%} several)" if d['several'] >= 0.02 else '')
+    rows = [[names[k]] + [cell(f['datasets'][s]['alone'][k]) for s in sets]
+            + [f"{f['datasets'][sets[0]]['alone'][k]['ms']:.0f}"] for k in names]
+    steps = '; '.join(f"{s}: {v['cascade_rate']:.1%} of {v['photos']} photos ("
+                      + ', '.join(f'{c} `{k}`' for k, c in sorted(v['cascade'].items(), key=lambda kv: -kv[1])) + ')'
+                      for s, v in f['datasets'].items())
+    return (f"Each detector alone on one photo in {n['every']} (the CNN on the first {n['cnn_photos']} of each), share of photos "
+            "where it finds a face:\n\n" + _table(['detector'] + sets + [f'ms/photo ({sets[0]})'], rows)
+            + f"\n\nThe cascade (`find_faces`), on every photo: {steps}.")
+
+RENDER = dict(detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches)
 
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are

@@ -109,11 +109,9 @@ class ProbsInterpretation(ClassificationInterpretation):
     def items(self)->L: return self._items
 
     def confusion_matrix(self):
-        "Confusion matrix (actual x predicted counts) as an `np.ndarray`; images without a prediction are left out."
-        cm = np.zeros((len(self.vocab),)*2, dtype=np.int64)
-        for t, d in zip(self.targs.tolist(), self.preds.tolist()):
-            if d >= 0: cm[t, d] += 1
-        return cm
+        "Confusion matrix (actual x predicted counts) as an `np.ndarray` (scikit-learn's); images without a prediction are left out."
+        ok = self.preds >= 0
+        return skm.confusion_matrix(self.targs[ok].numpy(), self.preds[ok].numpy(), labels=list(range(len(self.vocab))))
 
     def top_losses(self, k:int=None, largest:bool=True, items:bool=False):
         "`k` largest (or smallest) losses and their indices (and files, with `items`)."
@@ -186,16 +184,10 @@ def _rel(data, file)->str:
 
 # %% ../nbs/04_review.ipynb #1c379194
 def _probs(predictor, files:list, bs:int=32)->tuple:
-    "(probabilities, files) for the files the predictor can read, batch by batch; unreadable files are left out."
-    res, ok = [], []
-    for i in range(0, len(files), bs):
-        chunk = files[i:i+bs]
-        try: res.append(predictor.probs_many(chunk, bs=bs)); ok += chunk
-        except ImageError:
-            for f in chunk:
-                try: res.append(predictor.probs_many([f])); ok.append(f)
-                except ImageError: pass
-    return (torch.cat(res) if res else torch.zeros(0, len(predictor.vocab))), ok
+    "(probabilities, files) for the files the predictor can read (`predict_many` in batches); unreadable files are left out."
+    preds = [(f, p) for f, p in zip(files, predictor.predict_many(files, bs, on_error='return')) if not isinstance(p, Exception)]
+    probs = torch.tensor([[p.probs[c] for c in predictor.vocab] for _, p in preds]) if preds else torch.zeros(0, len(predictor.vocab))
+    return probs, [f for f, _ in preds]
 
 def user_answers(probs:Tensor, # n x classes probabilities, as a `Predictor` gives them (a row of zeros: no face)
                  vocab:list, # Class names

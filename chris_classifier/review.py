@@ -20,7 +20,6 @@ from fastai.vision.all import *
 from fastai.interpret import ClassificationInterpretation
 
 from .core import *
-from .images import ImageError
 from .predict import Predictor
 
 

@@ -382,6 +382,8 @@ import shutil, tempfile
 
 def _replace_dir(new:Path, out:Path):
     "Put the finished folder `new` at `out` by renaming, the old one (if any) out of the way first."
+    umask = os.umask(0); os.umask(umask)
+    new.chmod(0o777 & ~umask)  # `mkdtemp` made it private; a model folder gets the permissions any folder gets
     old = new.with_name(new.name + '_old')
     if out.exists(): out.rename(old)
     new.rename(out)

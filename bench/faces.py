@@ -96,10 +96,10 @@ def open_set(data, cache, tmp):
 
 def fastbook(data, seed=42, epochs=4):
     "Fastbook chapter 2's recipe with the packaged EfficientNet-Lite0; (error, fine_tune seconds)."
-    from chris_classifier.data import chris_dataloaders
-    from chris_classifier.train import chris_learner
-    dls = chris_dataloaders(data, size=224, bs=32, seed=seed, min_scale=0.5, aug=True, desaturate=0)
-    learn = chris_learner(dls, 'efficientnet_lite0')
+    from chris_classifier.data import image_dataloaders
+    from chris_classifier.train import backbone_learner
+    dls = image_dataloaders(data, size=224, bs=32, seed=seed, min_scale=0.5, aug=True, desaturate=0)
+    learn = backbone_learner(dls, 'efficientnet_lite0')
     t = time.time()
     with quiet(), learn.no_bar():
         learn.fine_tune(epochs)

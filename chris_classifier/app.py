@@ -56,7 +56,7 @@ def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
 def display_name(label:str # A class folder name, or any other answer
                 )->str:
     "The name to show for `label`: 'Chris Pine' for 'chris_pine'."
-    try: return find_chris(label).name
+    try: return find_class(label).name
     except KeyError: return label
 
 # %% ../nbs/07_app.ipynb #2a8fdbfd

@@ -7,7 +7,7 @@ __all__ = ['ChrisCleaner', 'DatasetCleaner', 'model_losses', 'KEEP', 'DELETE', '
            'normalise_decision', 'read_decisions', 'journal_file', 'read_journal', 'apply_decisions', 'IncompleteUndo',
            'undo_decisions', 'write_decisions']
 
-# %% ../nbs/05_clean.ipynb #05352230
+# %% ../nbs/05_clean.ipynb #5987b03f
 import csv, json, os, shutil, time, uuid, warnings
 from functools import partial
 from pathlib import Path

@@ -25,12 +25,9 @@ ALONE = ('hog', 'hog_up', 'haar', 'cnn')
 def say(name, value): print(f'{name}: {value}', flush=True)
 
 def searched(f):
-    "The array `find_faces` searches for the photo `f` (downscaled to `MAX_DETECT_SIDE`)."
-    from PIL import Image
-    from chris_classifier.faces import face_array, MAX_DETECT_SIDE
-    a = face_array(f)
-    h, w = a.shape[:2]; k = min(1.0, MAX_DETECT_SIDE/max(h, w))
-    return a if k == 1 else np.asarray(Image.fromarray(a).resize((round(w*k), round(h*k)), Image.BILINEAR))
+    "The array `find_faces` searches for the photo `f` (`detection_array`: at most `MAX_DETECT_SIDE` a side)."
+    from chris_classifier.faces import face_array, detection_array
+    return detection_array(face_array(f))[0]
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -39,7 +39,7 @@ def main():
     p.add_argument('--seed', type=int, default=42)
     a = p.parse_args()
     from chris_classifier.core import dataset_image_files
-    from chris_classifier.faces import n_cpus
+    from fastcore.basics import num_cpus
     from chris_classifier.train import train_model
     from chris_classifier.predict import Predictor
     ds = Path(a.datasets)
@@ -60,7 +60,7 @@ def main():
                    batch_speedup=round(best['one_by_one']/best['batch'], 2),
                    one_by_one_vs_dlib_loop=round(best['one_by_one']/best['dlib_loop'], 2),
                    first_round_batch_speedup=round(times['one_by_one'][0]/times['batch'][0], 2),
-                   target_met=best['one_by_one']/best['batch'] >= 1.5, cores=n_cpus(), same_answers=True)
+                   target_met=best['one_by_one']/best['batch'] >= 1.5, cores=num_cpus(), same_answers=True)
     figures['headline'] = (f"a batch of {len(files)} photos: {figures['batch_speedup']}x faster than one by one "
                            f"on {figures['cores']} cores (target 1.5x: {'met' if figures['target_met'] else 'not met'})")
     say('figures', figures)

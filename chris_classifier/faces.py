@@ -6,9 +6,9 @@ of the face learner."""
 # %% auto #0
 __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE', 'QUICK_CASCADE', 'MAX_DETECT_SIDE', 'CHIP_SIZE',
            'CHIP_PADDING', 'DESCRIBE_MIRROR', 'MIN_PER_WORKER', 'face_models_dir', 'dlib_model', 'face_array',
-           'draw_face', 'draw_face_photo', 'make_face_sample', 'Face', 'find_faces', 'face_chips', 'extract_faces',
-           'faces_report', 'default_face_cache', 'chip_descriptors', 'describe_faces', 'photo_descriptors',
-           'describe_item', 'n_cpus', 'describe_many']
+           'draw_face', 'draw_face_photo', 'make_face_sample', 'Face', 'detection_array', 'find_faces', 'face_chips',
+           'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors', 'describe_faces',
+           'photo_descriptors', 'describe_item', 'describe_many']
 
 # %% ../nbs/01e_faces.ipynb #8a1d14cb
 import contextlib, functools, hashlib, importlib.util, io, json, os, random, shutil, time, warnings
@@ -178,6 +178,13 @@ def _as_detector(d):
 
 MAX_DETECT_SIDE = 1024  # Larger photos are searched at this size (faces in them are big), then mapped back
 
+def detection_array(a:np.ndarray # An RGB photo (H x W x 3, uint8)
+                   )->tuple:
+    "(the array the detectors search: `a`, at most `MAX_DETECT_SIDE` a side; its scale from `a`)."
+    h, w = a.shape[:2]
+    k = min(1.0, MAX_DETECT_SIDE/max(h, w))
+    return (a if k == 1 else np.asarray(Image.fromarray(a).resize((round(w*k), round(h*k)), Image.BILINEAR))), k
+
 def find_faces(img, # A path, bytes, PIL image or array
                detectors=DEFAULT_CASCADE, # Cascade: names in `FACE_DETECTORS` or functions array -> boxes
               )->list:
@@ -185,8 +192,7 @@ def find_faces(img, # A path, bytes, PIL image or array
     import dlib
     a = face_array(img)
     h, w = a.shape[:2]
-    k = min(1.0, MAX_DETECT_SIDE/max(h, w))
-    small = a if k == 1 else np.asarray(Image.fromarray(a).resize((round(w*k), round(h*k)), Image.BILINEAR))
+    small, k = detection_array(a)
     for name, detect in map(_as_detector, detectors):
         boxes = detect(small)
         if not boxes: continue
@@ -336,6 +342,8 @@ def describe_item(item, # A path, bytes, PIL image or array
 
 MIN_PER_WORKER = 8  # Photos per worker process that pay for starting it (about a second)
 
+from fastcore.basics import num_cpus  # the cores this process may use
+
 @functools.cache
 def _pool(n:int):
     "`n` spawned worker processes, started once and kept for the next batch."
@@ -343,17 +351,13 @@ def _pool(n:int):
     from concurrent.futures import ProcessPoolExecutor
     return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context('spawn'))
 
-def n_cpus()->int:
-    "The cores this process may use."
-    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
-
 def describe_many(items:list, # Paths, bytes, PIL images or arrays
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                   mirror:bool=DESCRIBE_MIRROR, # See `chip_descriptors`
                   n_workers:int=None, # Worker processes; None: one per core, when each gets `MIN_PER_WORKER` photos; 0: none
                  )->list:
     "`describe_item` of each of `items`, in order, described in parallel on every core."
-    n = min(n_cpus(), len(items)//MIN_PER_WORKER) if n_workers is None else min(n_workers, len(items))
+    n = min(num_cpus(), len(items)//MIN_PER_WORKER) if n_workers is None else min(n_workers, len(items))
     f = functools.partial(describe_item, detectors=tuple(detectors), mirror=mirror)
     if n < 2: return [f(o) for o in items]
     from concurrent.futures.process import BrokenProcessPool

@@ -119,12 +119,11 @@ def predict(self:Predictor, item # A path, bytes, PIL image or array
     if self.expects_faces: return self.predict_faces(item)[0]
     return self._prediction(self._forward([self.preprocess(item)])[0])
 
-@patch
-def _preprocessed(self:Predictor, items:list, on_error:str)->list:
-    "`preprocess` of each item, or (with `on_error='return'`) the `ImageError` it raised, in its place."
+def _each(f, items:list, on_error:str)->list:
+    "`f` of each item, or (with `on_error='return'`) the `ImageError` it raised, in its place."
     res = []
     for o in items:
-        try: res.append(self.preprocess(o))
+        try: res.append(f(o))
         except ImageError as e:
             if on_error != 'return': raise
             res.append(e)
@@ -139,7 +138,7 @@ def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or array
     if self.expects_faces: return [r if isinstance(r, Exception) else r[0] for r in self.answers(items, bs, on_error)]
     res = []
     for i in range(0, len(items), bs):
-        xs = self._preprocessed(items[i:i+bs], on_error)
+        xs = _each(self.preprocess, items[i:i+bs], on_error)
         good = [x for x in xs if not isinstance(x, Exception)]
         probs = iter(self._forward(good) if good else [])
         res += [x if isinstance(x, Exception) else self._prediction(next(probs)) for x in xs]
@@ -153,13 +152,7 @@ def answers(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
     "Everything a user is told about each item: its list of `Prediction`s (one per face for a model that expects faces)."
     if self.kind == 'face': return self.faces_many(items, on_error=on_error)
     if not self.expects_faces: return [r if isinstance(r, Exception) else [r] for r in self.predict_many(items, bs, on_error)]
-    res = []
-    for o in items:  # a CNN trained on face crops: the chips of each photo in one batch
-        try: res.append(self.predict_faces(o))
-        except ImageError as e:
-            if on_error != 'return': raise
-            res.append(e)
-    return res
+    return _each(self.predict_faces, items, on_error)  # a CNN trained on face crops: the chips of each photo in one batch
 
 # %% ../nbs/03a_predict.ipynb #d0cd99da
 @patch

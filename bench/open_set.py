@@ -39,7 +39,7 @@ def files_of(folder):
     return {f: f.parent.name for f in sorted(dataset_image_files(folder))}
 
 def main_desc(f, cache):
-    d = photo_descriptors(f, cache, mirror=False)['desc']  # plain dlib descriptors, as pins_dev/PROVENANCE.md
+    d = photo_descriptors(f, cache, views=('5',))['desc']  # plain dlib descriptors, as pins_dev/PROVENANCE.md
     return d[0] if len(d) else None
 
 def scores(known, strangers, answer_score):

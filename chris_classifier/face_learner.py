@@ -169,7 +169,7 @@ def _face_meta(learn, data, files, va, vocab, d0, thr, seed, metrics, detectors,
     meta = dict(kind='face', arch='face', vocab=list(vocab), size=CHIP_SIZE, resize='crop',
                 mean=[], std=[], expects_faces=True, threshold=thr, train_folder=str(data),
                 valid_files=[files[i].relative_to(data).as_posix() for i in va], seed=seed, metrics=metrics,
-                distance_threshold=d0, distance_scale=0.025, distance_to='centroid', mirror=DESCRIBE_MIRROR,
+                distance_threshold=d0, distance_scale=0.025, distance_to='centroid', views=list(DESCRIBE_VIEWS),
                 chip_size=CHIP_SIZE, chip_padding=CHIP_PADDING,
                 descriptor=FACE_MODEL_FILES['descriptor'], n_gallery=len(learn.model.gallery),
                 detectors=[d if isinstance(d, str) else 'custom' for d in detectors], train_options=options,
@@ -244,13 +244,13 @@ def calibrate_face_learner(learn:Learner, # A trained face learner
 
 # %% ../nbs/02a_face_learner.ipynb #f872fead
 class FaceClassifier:
-    "Face chips -> open-set class probabilities (n x c), with the frozen dlib body and a trained `FaceHead`."
+    "Face descriptors -> open-set class probabilities (n x c), with the frozen dlib body and a trained `FaceHead`."
     def __init__(self, head:FaceHead, meta:dict): self.head, self.meta = head.eval(), meta
     @property
     def vocab(self): return self.meta['vocab']
     @property
-    def mirror(self): return self.meta.get('mirror', False)  # models of the first version described chips once
-    def descriptors(self, chips): return torch.from_numpy(chip_descriptors(chips, self.mirror))
+    def views(self):  # how photos are described; earlier models said only whether chips were mirrored
+        return tuple(self.meta.get('views') or (('5', '5m') if self.meta.get('mirror') else ('5',)))
     def probs(self, x:torch.Tensor, open_set:bool=True):
         "Probabilities from descriptors `x` (n x 128): open-set (rows may sum to less than 1) or closed-set."
         if not len(x): return torch.zeros(0, len(self.vocab))
@@ -258,12 +258,11 @@ class FaceClassifier:
             with torch.no_grad(): return self.head(x).softmax(-1)
         return face_open_probs(self.head, x, self.meta['distance_threshold'], self.meta.get('distance_scale', 0.025),
                                self.meta.get('distance_to', 'nearest'))
-    def __call__(self, chips:list): return self.probs(self.descriptors(chips))
     def probs_files(self, files:list, # Image files
                     cache=None, # Descriptor cache (see `photo_descriptors`): reviews reuse training's descriptors
                    )->torch.Tensor:
         "Open-set probabilities (n x c) of the main face of each file; a row of zeros where no face was found."
-        descs = [photo_descriptors(f, cache, self.meta.get('detectors', DEFAULT_CASCADE), self.mirror)['desc'] for f in files]
+        descs = [photo_descriptors(f, cache, self.meta.get('detectors', DEFAULT_CASCADE), self.views)['desc'] for f in files]
         res = torch.zeros(len(files), len(self.vocab))
         idx = [i for i, d in enumerate(descs) if len(d)]
         if idx: res[idx] = self.probs(torch.from_numpy(np.stack([descs[i][0] for i in idx])))

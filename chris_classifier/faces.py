@@ -5,9 +5,9 @@ of the face learner."""
 
 # %% auto #0
 __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE', 'QUICK_CASCADE', 'MAX_DETECT_SIDE', 'CHIP_SIZE',
-           'CHIP_PADDING', 'DESCRIBE_MIRROR', 'MIN_PER_WORKER', 'face_models_dir', 'dlib_model', 'face_array',
+           'CHIP_PADDING', 'DESCRIBE_VIEWS', 'MIN_PER_WORKER', 'face_models_dir', 'dlib_model', 'face_array',
            'draw_face', 'draw_face_photo', 'make_face_sample', 'Face', 'detection_array', 'find_faces', 'face_chips',
-           'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors', 'describe_faces',
+           'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors', 'face_views', 'describe_faces',
            'photo_descriptors', 'describe_item', 'describe_many']
 
 # %% ../nbs/01e_faces.ipynb #8a1d14cb
@@ -23,6 +23,7 @@ from .core import *
 # %% ../nbs/01e_faces.ipynb #fbb50d5a
 FACE_MODEL_FILES = {  # what each model does -> file in face-recognition-models
     'landmarks': 'shape_predictor_5_face_landmarks.dat',          # 5 points: eye corners and nose, for alignment
+    'landmarks68': 'shape_predictor_68_face_landmarks.dat',       # 68 points along brows, eyes, nose, mouth, jaw
     'descriptor': 'dlib_face_recognition_resnet_model_v1.dat',    # ResNet: aligned 150 px chip -> 128 numbers
     'cnn': 'mmod_human_face_detector.dat',                        # MMOD CNN detector: slow, finds turned faces
 }
@@ -40,7 +41,7 @@ def dlib_model(name:str # A key of `FACE_MODEL_FILES`
               ):
     "The dlib model `name`, loaded once per process."
     import dlib
-    load = dict(landmarks=dlib.shape_predictor, descriptor=dlib.face_recognition_model_v1,
+    load = dict(landmarks=dlib.shape_predictor, landmarks68=dlib.shape_predictor, descriptor=dlib.face_recognition_model_v1,
                 cnn=dlib.cnn_face_detection_model_v1)[name]
     return load(str(face_models_dir()/FACE_MODEL_FILES[name]))
 
@@ -289,10 +290,11 @@ def _as_int(s): return s.replace('', '0').astype(int)
 # %% ../nbs/01e_faces.ipynb #9747bc71
 def default_face_cache()->Path: return chris_home()/'cache'/'face_descriptors'
 
-DESCRIBE_MIRROR = True  # Describe each face as the mean of the descriptors of its chip and of the chip's mirror image
+DESCRIBE_VIEWS = ('5', '68')  # Views of a face whose descriptors are averaged: its chip aligned by the 5- or the
+                              # 68-point landmarks; '5m', '68m': that chip's mirror image
 
 def chip_descriptors(chips:list, # PIL images or arrays: aligned face chips, as `face_chips` makes them
-                     mirror:bool=DESCRIBE_MIRROR, # Average each chip's descriptor with its mirror image's
+                     mirror:bool=True, # Average each chip's descriptor with its mirror image's
                     )->np.ndarray:
     "The 128-d dlib descriptors of `chips` (n x 128 float32); chips are resized to 150 px if needed."
     arrs = [face_array(c) for c in chips]
@@ -303,30 +305,44 @@ def chip_descriptors(chips:list, # PIL images or arrays: aligned face chips, as 
     d = np.array(dlib_model('descriptor').compute_face_descriptor(views), np.float32).reshape(len(views), 128)
     return (d[:len(arrs)] + d[len(arrs):])/2 if mirror else d
 
+def face_views(a:np.ndarray, # The photo (RGB array)
+               face:Face, # A face `find_faces` found in it
+               views=DESCRIBE_VIEWS, # Which views (see `DESCRIBE_VIEWS`)
+              )->list:
+    "The aligned 150 px chips of `face`, one per view."
+    import dlib
+    shapes = {'5': face.shape}
+    if any(v.startswith('68') for v in views): shapes['68'] = dlib_model('landmarks68')(a, face.shape.rect)
+    chips = {k: np.asarray(dlib.get_face_chip(a, s, CHIP_SIZE, CHIP_PADDING)) for k, s in shapes.items()}
+    return [np.ascontiguousarray(chips[v[:-1]][:, ::-1]) if v.endswith('m') else chips[v] for v in views]
+
 def describe_faces(img, # A path, bytes, PIL image or array
                    detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
-                   mirror:bool=DESCRIBE_MIRROR, # See `chip_descriptors`
+                   views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                   )->dict:
     "{'desc': (n x 128), 'boxes': (n x 4), 'detector': str} for the faces of `img`, main first."
     a = face_array(img)
     faces = find_faces(a, detectors)
-    return dict(desc=chip_descriptors([_chip(a, f) for f in faces], mirror),
+    d = chip_descriptors([c for f in faces for c in face_views(a, f, views)], mirror=False)
+    return dict(desc=d.reshape(len(faces), len(views), 128).mean(1),
                 boxes=np.array([f.box for f in faces], np.int32).reshape(-1, 4),
                 detector=faces[0].detector if faces else '')
+
+def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), '_' + '-'.join(views))
 
 def photo_descriptors(file:Path, # An image file
                       cache:Path=None, # Cache folder; default `default_face_cache()`; False: no cache
                       detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
-                      mirror:bool=DESCRIBE_MIRROR, # See `chip_descriptors`
+                      views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                      )->dict:
     "`describe_faces` of an image file, cached on disk by the sha256 of its bytes."
     data = Path(file).read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     cache = default_face_cache() if cache is None else cache
-    cf = Path(cache)/sha[:2]/f"{sha}{'_m' if mirror else ''}.npz" if cache else None
+    cf = Path(cache)/sha[:2]/f"{sha}{_views_key(views)}.npz" if cache else None
     if cf is not None and cf.exists():
         with np.load(cf) as z: return dict(desc=z['desc'], boxes=z['boxes'], detector=str(z['detector']))
-    res = describe_faces(data, detectors, mirror)
+    res = describe_faces(data, detectors, views)
     if cf is not None:
         with atomic_path(cf) as tmp: np.savez(tmp, **res)
     return res
@@ -334,10 +350,10 @@ def photo_descriptors(file:Path, # An image file
 # %% ../nbs/01e_faces.ipynb #d4bbec67
 def describe_item(item, # A path, bytes, PIL image or array
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
-                  mirror:bool=DESCRIBE_MIRROR, # See `chip_descriptors`
+                  views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                  ):
     "`describe_faces` of one input, or the `ImageError` reading it raised, returned in its place so a batch goes on."
-    try: return describe_faces(load_image(item), detectors, mirror)
+    try: return describe_faces(load_image(item), detectors, views)
     except ImageError as e: return e
 
 MIN_PER_WORKER = 8  # Photos per worker process that pay for starting it (about a second)
@@ -353,12 +369,12 @@ def _pool(n:int):
 
 def describe_many(items:list, # Paths, bytes, PIL images or arrays
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
-                  mirror:bool=DESCRIBE_MIRROR, # See `chip_descriptors`
+                  views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                   n_workers:int=None, # Worker processes; None: one per core, when each gets `MIN_PER_WORKER` photos; 0: none
                  )->list:
     "`describe_item` of each of `items`, in order, described in parallel on every core."
     n = min(num_cpus(), len(items)//MIN_PER_WORKER) if n_workers is None else min(n_workers, len(items))
-    f = functools.partial(describe_item, detectors=tuple(detectors), mirror=mirror)
+    f = functools.partial(describe_item, detectors=tuple(detectors), views=tuple(views))
     if n < 2: return [f(o) for o in items]
     from concurrent.futures.process import BrokenProcessPool
     try: return list(_pool(n).map(f, items, chunksize=max(1, len(items)//(4*n))))

@@ -161,7 +161,7 @@ def faces_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
                on_error:str='raise', # 'raise' the first `ImageError`, or 'return' it in the item's place
               )->list:
     "For a face model: a list of `Prediction`s per item, one per face (main first), `[NO_FACE]` without a face."
-    described = describe_many(items, self.meta.get('detectors', DEFAULT_CASCADE), self.model.mirror, n_workers)
+    described = describe_many(items, self.meta.get('detectors', DEFAULT_CASCADE), self.model.views, n_workers)
     bad = [r for r in described if isinstance(r, ImageError)]
     if bad and on_error != 'return': raise bad[0]
     descs = [r['desc'] for r in described if not isinstance(r, ImageError)]

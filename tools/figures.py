@@ -137,7 +137,20 @@ def _detectors(r):
             "where it finds a face:\n\n" + _table(['detector'] + sets + [f'ms/photo ({sets[0]})'], rows)
             + f"\n\nThe cascade (`find_faces`), on every photo: {steps}.")
 
-RENDER = dict(detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches)
+def _views(r):
+    f, n = r['figures'], r['n']
+    try: from chris_classifier.faces import DESCRIBE_VIEWS  # the views the library uses now
+    except ImportError: DESCRIBE_VIEWS = ()
+    rows = [(f"**{name} (the default)**" if tuple(d['views']) == tuple(DESCRIBE_VIEWS) else name, f"{d['known_correct']:.4f}",
+             f"{d['strangers_rejected']:.4f}", f"{d['worst_split']}: {d['worst_split_rejected']:.3f}")
+            for name, d in f['view_sets'].items()]
+    return (f"Development splits only ({n['splits']} splits of avengers_faces, five_celebrity_faces and lfw_top7: each person "
+            f"left out of their dataset, each dataset against the other two; {n['seeds']} seeds; per seed "
+            f"{n['known_valid_photos_per_seed']} known validation photos and {n['stranger_photos_per_seed']} stranger photos), "
+            "the default open set, means over splits:\n\n"
+            + _table(['descriptor views', 'known people named correctly', 'strangers answered "none of these"', 'worst split (rejected)'], rows))
+
+RENDER = dict(detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches, views=_views)
 
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are

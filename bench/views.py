@@ -8,8 +8,8 @@ Development splits, made from `avengers_faces`, `five_celebrity_faces` and `lfw_
 - across datasets: train on one dataset, everyone in the other two plays the stranger (3 splits).
 For each split, seed and view set, the project's face learner is trained as `train_face_model` trains it (fastai
 learner over cached descriptors, `FACE_TRAIN_DEFAULTS`, the seeded 80/20 split), its open set is calibrated from the
-training faces' impostors (`calibrate_open_set`), and it answers its validation photos (known people) and the
-strangers with the project's rule (`face_open_probs`, threshold 0.5). Reported per view set: known photos named
+training faces' impostors (`calibrate_face_learner`), and it answers its validation photos (known people) and the
+strangers with the predictor's rule (`FaceClassifier.probs`, threshold 0.5). Reported per view set: known photos named
 correctly and strangers rejected (means over splits, and pooled), with n. `pins_dev` is not read here: it is the
 exam of `bench/open_set.py`. Figures go to bench/results/views.json.
 """
@@ -23,9 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'tools'))
 from figures import write_results
 from chris_classifier.core import dataset_image_files, class_folders
-from chris_classifier.faces import photo_descriptors
-from chris_classifier.face_learner import (FACE_TRAIN_DEFAULTS, face_learner, calibrate_open_set, impostor_distances,
-                                           face_open_probs)
+from chris_classifier.face_learner import FACE_TRAIN_DEFAULTS, describe_files, face_learner, calibrate_face_learner, FaceClassifier
 
 DATASETS = ('avengers_faces', 'five_celebrity_faces', 'lfw_top7')
 VIEW_SETS = {'2 views: the 5-point chip and its mirror': ('5', '5m'), '2 views: the 5-point and the 68-point chips': ('5', '68'),
@@ -45,27 +43,23 @@ def dev_splits(root:Path)->dict:
 
 def answer_split(known:list, strangers:list, views:tuple, seed:int, cache)->tuple:
     "(known named correctly, strangers rejected), each a list of booleans, for one split, seed and view set."
-    desc = {}
-    for f in known + strangers:
-        d = photo_descriptors(f, cache, views=views)['desc']
-        if len(d): desc[f] = d[0]
+    table = describe_files(known + strangers, cache, views=views)
     tr, va = RandomSplitter(FACE_TRAIN_DEFAULTS['valid_pct'], seed)(known)
-    files = [f for f in known if f in desc]
+    files = [f for f in known if str(f) in table]
     pos = {f: i for i, f in enumerate(files)}
     splits = ([pos[known[i]] for i in tr if known[i] in pos], [pos[known[i]] for i in va if known[i] in pos])
     vocab = sorted({f.parent.name for f in known})
-    learn = face_learner(files, splits, {str(f): desc[f] for f in files}, vocab, bs=FACE_TRAIN_DEFAULTS['bs'], seed=seed)
+    learn = face_learner(files, splits, table, vocab, bs=FACE_TRAIN_DEFAULTS['bs'], seed=seed)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(FACE_TRAIN_DEFAULTS['epochs'], FACE_TRAIN_DEFAULTS['lr'], wd=0.1)
-    head = learn.model.eval()
-    d0 = calibrate_open_set(impostor_distances(head.gallery, head.gallery_y), len(vocab))
-    def answers(fs):
-        x = torch.from_numpy(np.stack([desc[f] for f in fs])) if fs else torch.zeros(0, 128)
-        p = face_open_probs(head, x, d0)
-        return [vocab[i] if v >= 0.5 else None for v, i in zip(*p.max(1))] if len(fs) else []
+    d0, _ = calibrate_face_learner(learn)  # as `train_face_model` calibrates its model
+    clf = FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=d0, distance_to='centroid'))
+    def answers(fs):  # the predictor's rule: the top open-set probability names the person, below 0.5 "none of these"
+        if not fs: return []
+        top = clf.probs(torch.from_numpy(np.stack([table[str(f)] for f in fs]))).max(1)
+        return [vocab[i] if v >= 0.5 else None for v, i in zip(top.values.tolist(), top.indices.tolist())]
     valid = [files[i] for i in splits[1]]
-    named = answers(valid)
-    known_ok = [a == f.parent.name for a, f in zip(named, valid)]
-    seen = [f for f in strangers if f in desc]
+    known_ok = [a == f.parent.name for a, f in zip(answers(valid), valid)]
+    seen = [f for f in strangers if str(f) in table]
     rejected = [a is None for a in answers(seen)] + [True]*(len(strangers) - len(seen))  # no face: no name given
     return known_ok, rejected
 

@@ -130,11 +130,12 @@ def face_split(data:Path, # A dataset folder
 def describe_files(files:list, # Image files
                    cache=None, # Descriptor cache (see `photo_descriptors`)
                    detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
+                   views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                   )->dict:
     "{str(file): main face's descriptor} for the files with a face."
     table = {}
     for f in files:
-        d = photo_descriptors(f, cache, detectors)['desc']
+        d = photo_descriptors(f, cache, detectors, views)['desc']
         if len(d): table[str(f)] = d[0]
     return table
 
@@ -244,7 +245,7 @@ def calibrate_face_learner(learn:Learner, # A trained face learner
 
 # %% ../nbs/02a_face_learner.ipynb #f872fead
 class FaceClassifier:
-    "Face descriptors -> open-set class probabilities (n x c), with the frozen dlib body and a trained `FaceHead`."
+    "Face descriptors -> open-set class probabilities (n x c), with a trained `FaceHead` and its model's `meta`."
     def __init__(self, head:FaceHead, meta:dict): self.head, self.meta = head.eval(), meta
     @property
     def vocab(self): return self.meta['vocab']

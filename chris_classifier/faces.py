@@ -305,6 +305,8 @@ def chip_descriptors(chips:list, # PIL images or arrays: aligned face chips, as 
     d = np.array(dlib_model('descriptor').compute_face_descriptor(views), np.float32).reshape(len(views), 128)
     return (d[:len(arrs)] + d[len(arrs):])/2 if mirror else d
 
+
+# %% ../nbs/01e_faces.ipynb #163f1995
 def face_views(a:np.ndarray, # The photo (RGB array)
                face:Face, # A face `find_faces` found in it
                views=DESCRIBE_VIEWS, # Which views (see `DESCRIBE_VIEWS`)
@@ -328,6 +330,8 @@ def describe_faces(img, # A path, bytes, PIL image or array
                 boxes=np.array([f.box for f in faces], np.int32).reshape(-1, 4),
                 detector=faces[0].detector if faces else '')
 
+
+# %% ../nbs/01e_faces.ipynb #d4b148bb
 def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), '_' + '-'.join(views))
 
 def photo_descriptors(file:Path, # An image file

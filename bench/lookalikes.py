@@ -8,7 +8,8 @@ For each seed, on `DIR` (default ../shared/datasets/avengers_faces, the seeded 8
 - fastbook (with --fastbook, first seed only: about 500 s a seed on 2 CPU cores): fastbook chapter 2's recipe
   (`RECIPE` of bench/train.py) with the same backbone.
 Each model is saved, loaded back with `Predictor.from_dir` and evaluated on
-(a) `valid`: its own validation photos; (b) `pins_known`: the photos of `--known` (default
+(a) `valid`: its own validation photos (a face model's validation faces join its gallery once validated, so its
+`user` figure there is a little flattered; its `closed` figure is not); (b) `pins_known`: the photos of `--known` (default
 ../shared/datasets/pins_dev/known: three of the same people, other photos from another collection).
 Two answers are counted per photo: `closed` (argmax over the known classes; a face model that finds no face is
 wrong) and `user` (what `Predictor.predict` answers, so "none of these" and "no face found" count as errors).

@@ -8,9 +8,10 @@ Development splits, made from `avengers_faces`, `five_celebrity_faces` and `lfw_
 - across datasets: train on one dataset, everyone in the other two plays the stranger (3 splits).
 For each split, seed and view set, the project's face learner is trained as `train_face_model` trains it (fastai
 learner over cached descriptors, `FACE_TRAIN_DEFAULTS`, the seeded 80/20 split), its open set is calibrated from the
-training faces' impostors (`calibrate_face_learner`), and it answers its validation photos (known people) and the
-strangers with the predictor's rule (`FaceClassifier.probs`, threshold 0.5). Reported per view set: known photos named
-correctly and strangers rejected (means over splits, and pooled), with n. `pins_dev` is not read here: it is the
+training faces' impostors (`calibrate_face_learner`; the validation faces stay out of the gallery here, since they are
+the known photos answered), and it answers its validation photos (known people) and the strangers with the
+predictor's rule (`FaceClassifier.probs`, threshold 0.5). Reported per view set: known photos named correctly and
+strangers rejected (means over splits, and pooled), with n. `pins_dev` is not read here: it is the
 exam of `bench/open_set.py`. Figures go to bench/results/views.json.
 """
 import argparse, sys, time
@@ -41,43 +42,61 @@ def dev_splits(root:Path)->dict:
         splits[f'{d} against the others'] = (files[d], [f for e in DATASETS if e != d for f in files[e]])
     return splits
 
-def answer_split(known:list, strangers:list, views:tuple, seed:int, cache)->tuple:
-    "(known named correctly, strangers rejected), each a list of booleans, for one split, seed and view set."
-    table = describe_files(known + strangers, cache, views=views)
+def fit_head(files:list, splits:tuple, table:dict, vocab:list, seed:int):
+    "A face learner over `files` trained as `train_face_model` trains it."
+    learn = face_learner(files, splits, table, vocab, bs=FACE_TRAIN_DEFAULTS['bs'], seed=seed)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(FACE_TRAIN_DEFAULTS['epochs'], FACE_TRAIN_DEFAULTS['lr'], wd=0.1)
+    return learn
+
+def answers(clf:FaceClassifier, table:dict, files:list)->list:
+    "The predictor's rule for each file: the top open-set probability names the person, below 0.5 None (\"none of these\")."
+    if not files: return []
+    top = clf.probs(torch.from_numpy(np.stack([table[str(f)] for f in files]))).max(1)
+    return [clf.vocab[i] if v >= 0.5 else None for v, i in zip(top.values.tolist(), top.indices.tolist())]
+
+def scored(clf:FaceClassifier, table:dict, known:list, strangers:list)->tuple:
+    "(known named correctly, strangers rejected), lists of booleans; a photo without a face gets no name."
+    seen = [f for f in known if str(f) in table]
+    known_ok = [a == f.parent.name for a, f in zip(answers(clf, table, seen), seen)]
+    seen = [f for f in strangers if str(f) in table]
+    return known_ok, [a is None for a in answers(clf, table, seen)] + [True]*(len(strangers) - len(seen))
+
+def split_known(known:list, table:dict, seed:int)->tuple:
+    "(files with a face, (train indices, valid indices)): `known` split as `train_face_model` splits it."
     tr, va = RandomSplitter(FACE_TRAIN_DEFAULTS['valid_pct'], seed)(known)
     files = [f for f in known if str(f) in table]
     pos = {f: i for i, f in enumerate(files)}
-    splits = ([pos[known[i]] for i in tr if known[i] in pos], [pos[known[i]] for i in va if known[i] in pos])
-    vocab = sorted({f.parent.name for f in known})
-    learn = face_learner(files, splits, table, vocab, bs=FACE_TRAIN_DEFAULTS['bs'], seed=seed)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(FACE_TRAIN_DEFAULTS['epochs'], FACE_TRAIN_DEFAULTS['lr'], wd=0.1)
-    d0, _ = calibrate_face_learner(learn)  # as `train_face_model` calibrates its model
-    clf = FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=d0, distance_to='centroid'))
-    def answers(fs):  # the predictor's rule: the top open-set probability names the person, below 0.5 "none of these"
-        if not fs: return []
-        top = clf.probs(torch.from_numpy(np.stack([table[str(f)] for f in fs]))).max(1)
-        return [vocab[i] if v >= 0.5 else None for v, i in zip(top.values.tolist(), top.indices.tolist())]
-    valid = [files[i] for i in splits[1]]
-    known_ok = [a == f.parent.name for a, f in zip(answers(valid), valid)]
-    seen = [f for f in strangers if str(f) in table]
-    rejected = [a is None for a in answers(seen)] + [True]*(len(strangers) - len(seen))  # no face: no name given
-    return known_ok, rejected
+    return files, ([pos[known[i]] for i in tr if known[i] in pos], [pos[known[i]] for i in va if known[i] in pos])
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def answer_split(known:list, strangers:list, views:tuple, seed:int, cache)->tuple:
+    "(known named correctly, strangers rejected), each a list of booleans, for one split, seed and view set."
+    table = describe_files(known + strangers, cache, views=views)
+    files, splits = split_known(known, table, seed)
+    vocab = sorted({f.parent.name for f in known})
+    learn = fit_head(files, splits, table, vocab, seed)
+    d0, _ = calibrate_face_learner(learn)  # the training faces are the gallery: the validation photos are the known answered
+    clf = FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=d0, distance_to='centroid'))
+    return scored(clf, table, [files[i] for i in splits[1]], strangers)
+
+def dev_arguments(doc:str)->tuple:
+    "(datasets folder, seeds, descriptor cache) from the command line of a development-split bench."
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument('--datasets', type=Path, default=ROOT.parent/'shared'/'datasets')
     p.add_argument('--seeds', default='0,1,2')
     p.add_argument('--cache', type=Path, default=None, help='descriptor cache (default: the project\'s)')
     a = p.parse_args()
-    seeds = [int(s) for s in a.seeds.split(',')]
+    return a.datasets, [int(s) for s in a.seeds.split(',')], a.cache
+
+def main():
+    datasets, seeds, cache = dev_arguments(__doc__)
     start = time.time()
-    splits = dev_splits(a.datasets)
+    splits = dev_splits(datasets)
     figures = {}
     for name, views in VIEW_SETS.items():
         per_split = {}
         for split, (known, strangers) in splits.items():
             for seed in seeds:
-                k, s = answer_split(known, strangers, views, seed, a.cache)
+                k, s = answer_split(known, strangers, views, seed, cache)
                 per_split.setdefault(split, []).append((k, s))
         kc = [np.mean(k) for runs in per_split.values() for k, _ in runs]
         sr = [np.mean(s) for runs in per_split.values() for _, s in runs]

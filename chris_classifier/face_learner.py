@@ -6,8 +6,8 @@ is nobody we know."""
 # %% auto #0
 __all__ = ['STRANGERS_ACCEPTED', 'FACE_TRAIN_DEFAULTS', 'OPEN_SET_RULE', 'DescriptorLookup', 'FaceHead', 'nearest_distance',
            'class_centroids', 'centroid_distance', 'impostor_distances', 'open_set_probs', 'calibrate_open_set',
-           'face_split', 'describe_files', 'face_learner', 'train_face_model', 'face_open_probs',
-           'calibrate_face_learner', 'FaceClassifier']
+           'face_split', 'describe_files', 'face_learner', 'train_face_model', 'face_open_probs', 'gallery_d0',
+           'calibrate_face_learner', 'add_valid_to_gallery', 'FaceClassifier']
 
 # %% ../nbs/02a_face_learner.ipynb #1c8c2f96
 import contextlib, json, time
@@ -163,8 +163,8 @@ def face_learner(files:list, # Image files (with faces), labelled by their folde
 FACE_TRAIN_DEFAULTS = dict(epochs=5, lr=3e-2, bs=16, valid_pct=0.2)  # a few seconds: 3 epochs are already enough on real faces
 OPEN_SET_RULE = ('probs = head probs * sigmoid((distance_threshold - distance to the centroid of the named class) / '
                  'distance_scale); NONE_OF_THESE when the top prob < threshold; distance_threshold: the tail of a normal '
-                 f'fit to the training faces\' distances to the other classes\' centroids, {STRANGERS_ACCEPTED:.0%} of '
-                 'strangers named, within [0.45, 0.6]')
+                 'fit to the gallery faces\' (training and validation) distances to the other classes\' centroids, '
+                 f'{STRANGERS_ACCEPTED:.0%} of strangers named, within [0.45, 0.6]')
 
 def _face_meta(learn, data, files, va, vocab, d0, thr, seed, metrics, detectors, options, arch_choice):
     meta = dict(kind='face', arch='face', vocab=list(vocab), size=CHIP_SIZE, resize='crop',
@@ -172,7 +172,7 @@ def _face_meta(learn, data, files, va, vocab, d0, thr, seed, metrics, detectors,
                 valid_files=[files[i].relative_to(data).as_posix() for i in va], seed=seed, metrics=metrics,
                 distance_threshold=d0, distance_scale=0.025, distance_to='centroid', views=list(DESCRIBE_VIEWS),
                 chip_size=CHIP_SIZE, chip_padding=CHIP_PADDING,
-                descriptor=FACE_MODEL_FILES['descriptor'], n_gallery=len(learn.model.gallery),
+                descriptor=FACE_MODEL_FILES['descriptor'], n_gallery=len(learn.model.gallery), gallery='train+valid',
                 detectors=[d if isinstance(d, str) else 'custom' for d in detectors], train_options=options,
                 open_set=OPEN_SET_RULE)
     if arch_choice: meta['arch_choice'] = arch_choice
@@ -206,7 +206,8 @@ def train_face_model(data:Path, # Dataset folder: class folders of photos or fac
     quiet = cbs is None and not IN_NOTEBOOK  # called directly from a script or a test: no raw epoch rows
     with (learn.no_bar() if cbs or quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
         learn.fit_one_cycle(epochs, lr, wd=0.1, cbs=cbs)
-    d0, valid_metrics = calibrate_face_learner(learn, threshold)
+    _, valid_metrics = calibrate_face_learner(learn, threshold)  # validated with the training faces as the gallery
+    d0 = add_valid_to_gallery(learn)  # then every face the user gave is evidence
     metrics = dict(valid_metrics, n_train=len(splits[0]), n_valid=len(splits[1]),
                    no_face_train=len(tr) - len(splits[0]), no_face_valid=len(va) - len(splits[1]),
                    describe_seconds=round(described - start, 1), train_seconds=round(time.time() - described, 1))
@@ -228,12 +229,17 @@ def face_open_probs(head:FaceHead, # A trained head, with its gallery
     else: dist = centroid_distance(x, class_centroids(head.gallery, head.gallery_y, p.shape[1]), p.argmax(1))
     return open_set_probs(p, dist, d0, scale)
 
+def gallery_d0(head:FaceHead # A head with its gallery
+              )->float:
+    "`d0` calibrated on the impostors of `head`'s gallery (see `calibrate_open_set`)."
+    return calibrate_open_set(impostor_distances(head.gallery, head.gallery_y), head.lin.out_features)
+
 def calibrate_face_learner(learn:Learner, # A trained face learner
                            threshold:float=0.5, # The "none of these" threshold the model will use
                           )->tuple:
     "(d0, metrics): `d0` from the impostors of the training faces; error and rejection rate on the validation set."
     head = learn.model
-    d0 = calibrate_open_set(impostor_distances(head.gallery, head.gallery_y), head.lin.out_features)
+    d0 = gallery_d0(head)
     dl = learn.dls.valid
     if not len(dl.dataset): return d0, dict(error_rate=None, accuracy=None, valid_rejected=None)
     with learn.no_bar(): probs, targs = learn.get_preds(dl=dl)
@@ -242,6 +248,17 @@ def calibrate_face_learner(learn:Learner, # A trained face learner
     err = (probs.argmax(1) != targs).float().mean().item()
     return d0, dict(error_rate=round(err, 4), accuracy=round(1 - err, 4),
                     valid_rejected=round((top < threshold).float().mean().item(), 4))
+
+def add_valid_to_gallery(learn:Learner, # A trained face learner, validated by `calibrate_face_learner`
+                        )->float:
+    "The validation faces join the head's gallery, so every photo is evidence for the open set; returns the new `d0`."
+    head, ds = learn.model, learn.dls.valid.dataset
+    if len(ds):
+        x = torch.stack([ds[i][0] for i in range(len(ds))]).float().as_subclass(torch.Tensor)
+        y = torch.tensor([int(ds[i][1]) for i in range(len(ds))])
+        head.gallery, head.gallery_y = torch.cat([head.gallery, x]), torch.cat([head.gallery_y, y])
+    return gallery_d0(head)
+
 
 # %% ../nbs/02a_face_learner.ipynb #f872fead
 class FaceClassifier:

@@ -1,0 +1,64 @@
+"""The gallery after validation: should the validation faces join the face model's gallery once they have given the
+validation figures, or should the gallery stay the training faces? Decided on data that is never the exam.
+
+Usage (from the repository root): python bench/gallery.py [--datasets DIR] [--seeds 0,1,2]
+
+The development splits of `bench/views.py` (each person of avengers_faces, five_celebrity_faces and lfw_top7 left out
+of their dataset as the stranger, and each dataset against the other two). Since the validation faces may join the
+gallery, the known people are answered on a *test* part held out first: per split and seed, 20% of the known photos
+(`RandomSplitter(0.2, 1000 + seed)`) are set aside, the rest is split and trained on as `train_face_model` does, then:
+- training gallery: the open set calibrated on the training faces (`calibrate_face_learner`), as before;
+- training + validation gallery: the validation faces join it and `d0` is calibrated again (`add_valid_to_gallery`),
+  as `train_face_model` now does.
+Both answer the test photos (known people, photos neither saw) and the strangers with the predictor's rule.
+Reported: known named correctly and strangers rejected, means over splits, with n. `pins_dev` is not read here.
+Figures go to bench/results/gallery.json.
+"""
+import sys, time
+from pathlib import Path
+
+import numpy as np
+from fastai.data.transforms import RandomSplitter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'tools')); sys.path.insert(0, str(ROOT/'bench'))
+from figures import write_results
+from views import dev_arguments, dev_splits, fit_head, scored, split_known
+from chris_classifier.face_learner import describe_files, calibrate_face_learner, add_valid_to_gallery, FaceClassifier
+
+GALLERIES = ('training faces', 'training + validation faces')
+
+def run_split(known:list, strangers:list, seed:int, cache)->dict:
+    "{gallery: (known named correctly, strangers rejected)} for one split and seed."
+    table = describe_files(known + strangers, cache)
+    rest_i, test_i = RandomSplitter(0.2, 1000 + seed)(known)
+    rest, test = [known[i] for i in rest_i], [known[i] for i in test_i]
+    files, splits = split_known(rest, table, seed)
+    vocab = sorted({f.parent.name for f in known})
+    learn = fit_head(files, splits, table, vocab, seed)
+    res = {}
+    for gallery in GALLERIES:
+        d0 = calibrate_face_learner(learn)[0] if gallery == GALLERIES[0] else add_valid_to_gallery(learn)
+        res[gallery] = scored(FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=d0, distance_to='centroid')),
+                              table, test, strangers)
+    return res
+
+def main():
+    datasets, seeds, cache = dev_arguments(__doc__)
+    start = time.time()
+    splits = dev_splits(datasets)
+    per = {g: [] for g in GALLERIES}
+    for known, strangers in splits.values():
+        for seed in seeds:
+            for g, (k, s) in run_split(known, strangers, seed, cache).items(): per[g].append((np.mean(k), np.mean(s)))
+    figures = {g: dict(known_correct=round(float(np.mean([k for k, _ in v])), 4), strangers_rejected=round(float(np.mean([s for _, s in v])), 4))
+               for g, v in per.items()}
+    for g, f in figures.items():
+        print(f"gallery of the {g}: known named correctly {f['known_correct']:.4f}, strangers rejected {f['strangers_rejected']:.4f} "
+              f"(means over {len(splits)} splits x {len(seeds)} seeds)", flush=True)
+    n = dict(splits=len(splits), seeds=len(seeds),
+             known_test_photos_per_seed=sum(len(RandomSplitter(0.2, 1000)(k)[1]) for k, _ in splits.values()),
+             stranger_photos_per_seed=sum(len(s) for _, s in splits.values()))
+    write_results('gallery', dict(galleries=figures, seconds=round(time.time() - start)), n=n, seeds=dict(seeds=seeds))
+
+if __name__ == '__main__': main()

@@ -6,8 +6,8 @@ is nobody we know."""
 # %% auto #0
 __all__ = ['STRANGERS_ACCEPTED', 'FACE_TRAIN_DEFAULTS', 'OPEN_SET_RULE', 'DescriptorLookup', 'FaceHead', 'nearest_distance',
            'class_centroids', 'centroid_distance', 'impostor_distances', 'open_set_probs', 'calibrate_open_set',
-           'face_split', 'describe_files', 'face_learner', 'train_face_model', 'face_open_probs', 'gallery_d0',
-           'calibrate_face_learner', 'add_valid_to_gallery', 'FaceClassifier']
+           'face_split', 'describe_files', 'face_learner', 'train_face_model', 'face_open_probs', 'valid_faces',
+           'gallery_d0', 'calibrate_face_learner', 'add_valid_to_gallery', 'FaceClassifier']
 
 # %% ../nbs/02a_face_learner.ipynb #1c8c2f96
 import contextlib, json, time
@@ -229,6 +229,14 @@ def face_open_probs(head:FaceHead, # A trained head, with its gallery
     else: dist = centroid_distance(x, class_centroids(head.gallery, head.gallery_y, p.shape[1]), p.argmax(1))
     return open_set_probs(p, dist, d0, scale)
 
+def valid_faces(learn:Learner # A face learner
+               )->tuple:
+    "(descriptors (n x 128), class indices (n)) of the learner's validation faces."
+    ds = learn.dls.valid.dataset
+    if not len(ds): return torch.zeros(0, learn.model.gallery.shape[1]), torch.zeros(0, dtype=torch.long)
+    return (torch.stack([ds[i][0] for i in range(len(ds))]).float().as_subclass(torch.Tensor),
+            torch.tensor([int(ds[i][1]) for i in range(len(ds))]))
+
 def gallery_d0(head:FaceHead # A head with its gallery
               )->float:
     "`d0` calibrated on the impostors of `head`'s gallery (see `calibrate_open_set`)."
@@ -243,8 +251,7 @@ def calibrate_face_learner(learn:Learner, # A trained face learner
     dl = learn.dls.valid
     if not len(dl.dataset): return d0, dict(error_rate=None, accuracy=None, valid_rejected=None)
     with learn.no_bar(): probs, targs = learn.get_preds(dl=dl)
-    x = torch.stack([dl.dataset[i][0] for i in range(len(dl.dataset))])
-    top = face_open_probs(head, x, d0).max(1).values
+    top = face_open_probs(head, valid_faces(learn)[0], d0).max(1).values
     err = (probs.argmax(1) != targs).float().mean().item()
     return d0, dict(error_rate=round(err, 4), accuracy=round(1 - err, 4),
                     valid_rejected=round((top < threshold).float().mean().item(), 4))
@@ -252,11 +259,8 @@ def calibrate_face_learner(learn:Learner, # A trained face learner
 def add_valid_to_gallery(learn:Learner, # A trained face learner, validated by `calibrate_face_learner`
                         )->float:
     "The validation faces join the head's gallery, so every photo is evidence for the open set; returns the new `d0`."
-    head, ds = learn.model, learn.dls.valid.dataset
-    if len(ds):
-        x = torch.stack([ds[i][0] for i in range(len(ds))]).float().as_subclass(torch.Tensor)
-        y = torch.tensor([int(ds[i][1]) for i in range(len(ds))])
-        head.gallery, head.gallery_y = torch.cat([head.gallery, x]), torch.cat([head.gallery_y, y])
+    head, (x, y) = learn.model, valid_faces(learn)
+    head.gallery, head.gallery_y = torch.cat([head.gallery, x]), torch.cat([head.gallery_y, y])
     return gallery_d0(head)
 
 

@@ -293,17 +293,14 @@ def default_face_cache()->Path: return chris_home()/'cache'/'face_descriptors'
 DESCRIBE_VIEWS = ('5', '68')  # Views of a face whose descriptors are averaged: its chip aligned by the 5- or the
                               # 68-point landmarks; '5m', '68m': that chip's mirror image
 
-def chip_descriptors(chips:list, # PIL images or arrays: aligned face chips, as `face_chips` makes them
-                     mirror:bool=True, # Average each chip's descriptor with its mirror image's
+def chip_descriptors(chips:list, # PIL images or arrays: aligned face chips, as `face_chips` and `face_views` make them
                     )->np.ndarray:
-    "The 128-d dlib descriptors of `chips` (n x 128 float32); chips are resized to 150 px if needed."
+    "The 128-d dlib descriptors of `chips` (n x 128 float32), one pass of the network each; chips are resized to 150 px if needed."
     arrs = [face_array(c) for c in chips]
     arrs = [a if a.shape[:2] == (CHIP_SIZE, CHIP_SIZE) else face_array(Image.fromarray(a).resize((CHIP_SIZE, CHIP_SIZE)))
             for a in arrs]
     if not arrs: return np.zeros((0, 128), np.float32)
-    views = arrs + ([np.ascontiguousarray(a[:, ::-1]) for a in arrs] if mirror else [])
-    d = np.array(dlib_model('descriptor').compute_face_descriptor(views), np.float32).reshape(len(views), 128)
-    return (d[:len(arrs)] + d[len(arrs):])/2 if mirror else d
+    return np.array(dlib_model('descriptor').compute_face_descriptor(arrs), np.float32).reshape(len(arrs), 128)
 
 
 # %% ../nbs/01e_faces.ipynb #163f1995
@@ -325,7 +322,7 @@ def describe_faces(img, # A path, bytes, PIL image or array
     "{'desc': (n x 128), 'boxes': (n x 4), 'detector': str} for the faces of `img`, main first."
     a = face_array(img)
     faces = find_faces(a, detectors)
-    d = chip_descriptors([c for f in faces for c in face_views(a, f, views)], mirror=False)
+    d = chip_descriptors([c for f in faces for c in face_views(a, f, views)])
     return dict(desc=d.reshape(len(faces), len(views), 128).mean(1),
                 boxes=np.array([f.box for f in faces], np.int32).reshape(-1, 4),
                 detector=faces[0].detector if faces else '')

@@ -299,6 +299,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'chris_classifier.faces.face_views': ('faces.html#face_views', 'chris_classifier/faces.py'),
                                         'chris_classifier.faces.faces_report': ('faces.html#faces_report', 'chris_classifier/faces.py'),
                                         'chris_classifier.faces.find_faces': ('faces.html#find_faces', 'chris_classifier/faces.py'),
+                                        'chris_classifier.faces.labelled_faces': ('faces.html#labelled_faces', 'chris_classifier/faces.py'),
                                         'chris_classifier.faces.make_face_sample': ( 'faces.html#make_face_sample',
                                                                                      'chris_classifier/faces.py'),
                                         'chris_classifier.faces.photo_descriptors': ( 'faces.html#photo_descriptors',

@@ -132,12 +132,10 @@ def describe_files(files:list, # Image files
                    detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                    views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                   )->dict:
-    "{str(file): main face's descriptor} for the files with a face."
-    table = {}
-    for f in files:
-        d = photo_descriptors(f, cache, detectors, views)['desc']
-        if len(d): table[str(f)] = d[0]
-    return table
+    "{str(file): descriptor of its labelled face (`labelled_faces`, by class folder)} for the files with a face."
+    descs = [photo_descriptors(f, cache, detectors, views)['desc'] for f in files]
+    picks = labelled_faces(descs, [Path(f).parent.name for f in files])
+    return {str(f): d[p] for f, d, p in zip(files, descs, picks) if p is not None}
 
 # %% ../nbs/02a_face_learner.ipynb #f3d92b9c
 def face_learner(files:list, # Image files (with faces), labelled by their folder

@@ -8,7 +8,7 @@ __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE'
            'CHIP_PADDING', 'DESCRIBE_VIEWS', 'MIN_PER_WORKER', 'face_models_dir', 'dlib_model', 'face_array',
            'draw_face', 'draw_face_photo', 'make_face_sample', 'Face', 'detection_array', 'find_faces', 'face_chips',
            'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors', 'face_views', 'describe_faces',
-           'photo_descriptors', 'describe_item', 'describe_many']
+           'photo_descriptors', 'labelled_faces', 'describe_item', 'describe_many']
 
 # %% ../nbs/01e_faces.ipynb #8a1d14cb
 import contextlib, functools, hashlib, importlib.util, io, json, os, random, shutil, time, warnings
@@ -347,6 +347,23 @@ def photo_descriptors(file:Path, # An image file
     if cf is not None:
         with atomic_path(cf) as tmp: np.savez(tmp, **res)
     return res
+
+# %% ../nbs/01e_faces.ipynb #85e0124e
+def labelled_faces(descs:list, # Per photo: its faces' descriptors (k x 128, k may be 0), as `photo_descriptors` gives them
+                   labels:list, # Per photo: its label (class folder)
+                   rounds:int=2, # How many times the choice is refined
+                  )->list:
+    "Per photo, the index of the face that agrees with the rest of its class (nearest the centroid of the class's other photos); None without a face."
+    pick = [0 if len(d) else None for d in descs]
+    for _ in range(rounds):
+        chosen = {i: np.asarray(descs[i][p], np.float64) for i, p in enumerate(pick) if p is not None}
+        sums, counts = {}, {}
+        for i, x in chosen.items(): sums[labels[i]] = sums.get(labels[i], 0) + x; counts[labels[i]] = counts.get(labels[i], 0) + 1
+        for i, d in enumerate(descs):
+            if len(d) < 2 or counts[labels[i]] < 2: continue
+            others = (sums[labels[i]] - chosen[i])/(counts[labels[i]] - 1)
+            pick[i] = int(np.linalg.norm(np.asarray(d, np.float64) - others, axis=1).argmin())
+    return pick
 
 # %% ../nbs/01e_faces.ipynb #d4bbec67
 def describe_item(item, # A path, bytes, PIL image or array

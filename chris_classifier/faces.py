@@ -11,7 +11,7 @@ __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE'
            'photo_descriptors', 'labelled_faces', 'describe_item', 'describe_many']
 
 # %% ../nbs/01e_faces.ipynb #8a1d14cb
-import contextlib, functools, hashlib, importlib.util, io, json, os, random, shutil, time, warnings
+import contextlib, functools, importlib.util, io, os, random, shutil, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from .core import *
+from .files import *
 
 # %% ../nbs/01e_faces.ipynb #fbb50d5a
 FACE_MODEL_FILES = {  # what each model does -> file in face-recognition-models
@@ -222,10 +223,6 @@ def _chip(a, face, size=CHIP_SIZE, padding=CHIP_PADDING):
     import dlib
     return Image.fromarray(dlib.get_face_chip(a, face.shape, size, padding))
 
-# %% ../nbs/01e_faces.ipynb #7524b4b9
-def _sha256(path): return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 # %% ../nbs/01e_faces.ipynb #dc1229a5
 def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
                   out:Path, # Folder for the derived dataset of face crops (created; may exist from a previous run)
@@ -242,7 +239,7 @@ def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
     seen, rows, start = set(m.source_sha256), [], time.time()
     src_m = read_manifest(data).drop_duplicates('file', keep='last').set_index('file')
     for f in usable_files(data):
-        rel, sha = f.relative_to(data).as_posix(), _sha256(f)
+        rel, sha = f.relative_to(data).as_posix(), file_sha256(f)
         if sha in seen: continue
         seen.add(sha)
         src = src_m.loc[rel] if rel in src_m.index else {}
@@ -261,13 +258,13 @@ def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
         dest = move_to_free_path(tmpf, out/f.parent.name/(f.stem + '.jpg'))
         rows.append(dict(row, file=dest.relative_to(out).as_posix(), status='ok',
                          reason=f'several faces ({len(faces)}): kept the main one' if len(faces) > 1 else '',
-                         faces=str(len(faces)), detector=faces[0].detector, sha256=_sha256(dest),
+                         faces=str(len(faces)), detector=faces[0].detector, sha256=file_sha256(dest),
                          width=str(size), height=str(size), mode='RGB', box=' '.join(map(str, faces[0].box))))
     m = pd.concat([m, pd.DataFrame(rows, dtype=str)], ignore_index=True).fillna('')
     write_manifest(out, m)
     report = faces_report(out)
     report.update(data=str(data), out=str(out), new=len(rows), seconds=round(time.time()-start, 1))
-    (out/'faces_report.json').write_text(json.dumps(report, indent=2))
+    write_json(out/'faces_report.json', report, indent=2)
     return report
 
 # %% ../nbs/01e_faces.ipynb #194d223e
@@ -337,13 +334,12 @@ def photo_descriptors(file:Path, # An image file
                       views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                      )->dict:
     "`describe_faces` of an image file, cached on disk by the sha256 of its bytes."
-    data = Path(file).read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+    sha = file_sha256(file)
     cache = default_face_cache() if cache is None else cache
     cf = Path(cache)/sha[:2]/f"{sha}{_views_key(views)}.npz" if cache else None
     if cf is not None and cf.exists():
         with np.load(cf) as z: return dict(desc=z['desc'], boxes=z['boxes'], detector=str(z['detector']))
-    res = describe_faces(data, detectors, views)
+    res = describe_faces(file, detectors, views)
     if cf is not None:
         with atomic_path(cf) as tmp: np.savez(tmp, **res)
     return res

@@ -20,6 +20,7 @@ from fastai.vision.all import *
 from fastai.interpret import ClassificationInterpretation
 
 from .core import *
+from .files import *
 from .predict import Predictor
 
 
@@ -272,5 +273,5 @@ def review_model(model_dir:Path, # Model folder written by `train_model`/`save_m
     predictions_table(interp, root).to_csv(out/'predictions.csv', index=False)
     if pred.threshold is not None:
         metrics['none_of_these_rate'] = float((interp.probs.max(1).values < pred.threshold).float().mean())
-    (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
+    write_json(out/'metrics.json', metrics)
     return metrics

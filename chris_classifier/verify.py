@@ -16,9 +16,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .core import *
+from .files import *
 from .search import *
 from .download import *
-from .search import _read_json
 from .images import MAX_PIXELS, what_is  # one pixel limit and one test of what a non-image is, for every step
 
 # %% ../nbs/01c_verify.ipynb #9c3aa63c
@@ -167,7 +167,6 @@ def _class_files(dest:Path)->list:
             res += [root/x for x in dirs if (root/x).is_symlink()] + [root/x for x in files if not x.startswith('.')]
     return sorted(res)
 
-def _rel(dest, f)->str: return Path(f).relative_to(dest).as_posix()
 def _printable(s:str)->str:
     "`s` with bytes that are not UTF-8 (a file name from an old archive) written as `\\xe9`."
     return os.fsencode(s).decode('utf-8', 'backslashreplace')
@@ -177,23 +176,16 @@ def _sources(dest:Path)->dict:
     "Where downloads came from: {(class folder, file stem): {url, query}}, from the search cache of `dest`."
     res = {}
     for f in (Path(dest)/SEARCH_DIR).glob('*.json'):
-        d = _read_json(f)
+        d = read_json(f)
         for u in d.get('urls', []): res[(f.stem, url_stem(u))] = dict(url=u, query=d.get('query', ''))
     return res
 
 def _src_key(dest, f): return (Path(f).relative_to(dest).parts[0], Path(f).stem)
 
-def _sha256(f:Path)->str:
-    "The SHA-256 of file `f`, read a megabyte at a time."
-    h = hashlib.sha256()
-    with open(f, 'rb') as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()
-
 # %% ../nbs/01c_verify.ipynb #588e1714
 def _quarantine(dest:Path, f:Path)->Path:
     "Move `f` (a file, or a link itself) into `dest/_quarantine/`; a name that is not UTF-8 gets one (`\\xe9` -> `%e9`)."
-    rel = _rel(dest, f)
+    rel = rel_path(dest, f)
     with _NAMING:  # threads must not pick the same free name
         if not f.is_symlink() and _printable(rel) == rel: return quarantine_file(dest, f)
         return move_to_free_path(f, dest/QUARANTINE_NAME/_printable(rel).replace('\\x', '%'))  # moves a link, never its target
@@ -218,7 +210,7 @@ def _convert(dest:Path, f:Path, data:bytes, img:Image.Image)->tuple:
     new = f.with_suffix(suffix)
     if new == f: new = f.with_name(f'{f.stem}_rgb{suffix}')  # a new name: the original's path stays its own
     with _NAMING:  # never overwrite a file
-        same = new.is_file() and not new.is_symlink() and _sha256(new) == _sha256(tmp)  # an earlier run's copy
+        same = new.is_file() and not new.is_symlink() and file_sha256(new) == file_sha256(tmp)  # an earlier run's copy
         if same: tmp.unlink()
         else: new = move_to_free_path(tmp, new)
     try: return new, not same, _quarantine(dest, f)
@@ -228,32 +220,32 @@ def _convert(dest:Path, f:Path, data:bytes, img:Image.Image)->tuple:
 
 def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels, max_file_bytes)->list:
     "Rows for entry `f` of `dest`: checked (or reused from `old`), quarantined or converted."
-    rel = _rel(dest, f)
+    rel = rel_path(dest, f)
     base = dict(file=_printable(rel), label=_printable(Path(rel).parts[0]), url=old.get('url', ''),
                 query=old.get('query', ''), sha256='', quarantined_to='')
     if (why := _refusal(f, rel, max_file_bytes)):
-        return [{**base, 'status': 'quarantined', 'reason': why, 'quarantined_to': _rel(dest, _quarantine(dest, f))}]
-    if old.get('status') == 'ok' and old.get('phash') and old.get('sha256') == _sha256(f): return [{**old, **base, 'sha256': old['sha256']}]
+        return [{**base, 'status': 'quarantined', 'reason': why, 'quarantined_to': rel_path(dest, _quarantine(dest, f))}]
+    if old.get('status') == 'ok' and old.get('phash') and old.get('sha256') == file_sha256(f): return [{**old, **base, 'sha256': old['sha256']}]
     data = f.read_bytes()
     base['sha256'] = hashlib.sha256(data).hexdigest()
     try: facts = check_image(data, min_size, max_pixels)
     except BadImage as e:
-        return [{**base, 'status': 'quarantined', 'reason': str(e), 'quarantined_to': _rel(dest, _quarantine(dest, f))}]
+        return [{**base, 'status': 'quarantined', 'reason': str(e), 'quarantined_to': rel_path(dest, _quarantine(dest, f))}]
     fix = facts.pop('fix')
     row = {**base, **facts, 'status': 'ok', 'reason': '', 'grayscale': '1' if facts['grayscale'] else '0',
            'width': str(facts['width']), 'height': str(facts['height'])}
     if not fix: return [row]
     why, img = fix
     new, made, q = _convert(dest, f, data, img)
-    orig = {**base, 'status': 'quarantined', 'reason': f'converted: {why}; RGB copy at {_rel(dest, new)}',
-            'quarantined_to': _rel(dest, q), 'mode': Image.open(io.BytesIO(data)).mode}
-    return [orig, {**row, 'file': _rel(dest, new), 'sha256': _sha256(new)}] if made else [orig]
+    orig = {**base, 'status': 'quarantined', 'reason': f'converted: {why}; RGB copy at {rel_path(dest, new)}',
+            'quarantined_to': rel_path(dest, q), 'mode': Image.open(io.BytesIO(data)).mode}
+    return [orig, {**row, 'file': rel_path(dest, new), 'sha256': file_sha256(new)}] if made else [orig]
 
 def _check_or_error(dest:Path, f:Path, old:dict, *args)->list:
     "`_check_file`, with anything it raises (a file we may not read or move) turned into a row with status `error`."
     try: return _check_file(dest, f, old, *args)
     except Exception as e:
-        rel = _rel(dest, f)
+        rel = rel_path(dest, f)
         return [dict(file=_printable(rel), label=_printable(Path(rel).parts[0]), url=old.get('url', ''), query=old.get('query', ''),
                      status='error', reason=_printable(f'error: {type(e).__name__}: {e}')[:300])]
 
@@ -276,7 +268,7 @@ def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
                 kind = 'duplicate' if r['sha256'] == keep['sha256'] else 'near duplicate'
                 r.update(status='duplicate', reason=f'{kind} of {keep["file"]}')
         for r in group:
-            if r['status'] != 'ok': r['quarantined_to'] = _rel(dest, _quarantine(dest, dest/r['file']))
+            if r['status'] != 'ok': r['quarantined_to'] = rel_path(dest, _quarantine(dest, dest/r['file']))
     return conflicts
 
 # %% ../nbs/01c_verify.ipynb #d465b5b0
@@ -318,7 +310,7 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
         files = _class_files(dest)
         rows = []
         with ThreadPoolExecutor(max(1, n_workers)) as ex:
-            futs = [ex.submit(_check_or_error, dest, f, by_file.get(_printable(_rel(dest, f))) or src.get(_src_key(dest, f), {}),
+            futs = [ex.submit(_check_or_error, dest, f, by_file.get(_printable(rel_path(dest, f))) or src.get(_src_key(dest, f), {}),
                               min_size, max_pixels, max_file_bytes) for f in files]
             for fut in with_progress(futs, len(futs), 'verified', show): rows += fut.result()
         conflicts = _resolve_duplicates(dest, rows, near)

@@ -7,8 +7,8 @@ The development splits of `bench/views.py` (each person of avengers_faces, five_
 of their dataset as the stranger, and each dataset against the other two). Since the validation faces may join the
 gallery, the known people are answered on a *test* part held out first: per split and seed, 20% of the known photos
 (`RandomSplitter(0.2, 1000 + seed)`) are set aside, the rest is split and trained on as `train_face_model` does, then:
-- training gallery: the open set calibrated on the training faces (`calibrate_face_learner`), as before;
-- training + validation gallery: the validation faces join it and `d0` is calibrated again (`add_valid_to_gallery`),
+- training gallery: the open set over the training faces, as before;
+- training + validation gallery: the validation faces join it (`add_valid_to_gallery`),
   as `train_face_model` now does.
 Both answer the test photos (known people, photos neither saw) and the strangers with the predictor's rule.
 Reported: known named correctly and strangers rejected, means over splits, with n. `pins_dev` is not read here.
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'tools')); sys.path.insert(0, str(ROOT/'bench'))
 from figures import write_results
 from views import dev_arguments, dev_splits, fit_head, scored, split_known
-from chris_classifier.face_learner import describe_files, calibrate_face_learner, add_valid_to_gallery, FaceClassifier
+from chris_classifier.face_learner import DISTANCE_THRESHOLD, describe_files, add_valid_to_gallery, FaceClassifier
 
 GALLERIES = ('training faces', 'training + validation faces')
 
@@ -38,8 +38,8 @@ def run_split(known:list, strangers:list, seed:int, cache)->dict:
     learn = fit_head(files, splits, table, vocab, seed)
     res = {}
     for gallery in GALLERIES:
-        d0 = calibrate_face_learner(learn)[0] if gallery == GALLERIES[0] else add_valid_to_gallery(learn)
-        res[gallery] = scored(FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=d0, distance_to='centroid')),
+        if gallery != GALLERIES[0]: add_valid_to_gallery(learn)
+        res[gallery] = scored(FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=DISTANCE_THRESHOLD, distance_scale=0.025)),
                               table, test, strangers)
     return res
 

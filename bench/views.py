@@ -7,9 +7,8 @@ Development splits, made from `avengers_faces`, `five_celebrity_faces` and `lfw_
 - leave one person out: train on the other people of a dataset, the person left out plays the stranger (17 splits);
 - across datasets: train on one dataset, everyone in the other two plays the stranger (3 splits).
 For each split, seed and view set, the project's face learner is trained as `train_face_model` trains it (fastai
-learner over cached descriptors, `FACE_TRAIN_DEFAULTS`, the seeded 80/20 split), its open set is calibrated from the
-training faces' impostors (`calibrate_face_learner`; the validation faces stay out of the gallery here, since they are
-the known photos answered), and it answers its validation photos (known people) and the strangers with the
+learner over cached descriptors, `FACE_TRAIN_DEFAULTS`, the seeded 80/20 split), its open set has the default `d0`
+(`DISTANCE_THRESHOLD`; the validation faces stay out of the gallery here, since they are the known photos answered), and it answers its validation photos (known people) and the strangers with the
 predictor's rule (`FaceClassifier.probs`, threshold 0.5). Reported per view set: known photos named correctly and
 strangers rejected (means over splits, and pooled), with n. `pins_dev` is not read here: it is the
 exam of `bench/open_set.py`. Figures go to bench/results/views.json.
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'tools'))
 from figures import write_results
 from chris_classifier.core import dataset_image_files, class_folders
-from chris_classifier.face_learner import FACE_TRAIN_DEFAULTS, describe_files, face_learner, calibrate_face_learner, FaceClassifier
+from chris_classifier.face_learner import FACE_TRAIN_DEFAULTS, DISTANCE_THRESHOLD, describe_files, face_learner, FaceClassifier
 
 DATASETS = ('avengers_faces', 'five_celebrity_faces', 'lfw_top7')
 VIEW_SETS = {'2 views: the 5-point chip and its mirror': ('5', '5m'), '2 views: the 5-point and the 68-point chips': ('5', '68'),
@@ -74,8 +73,8 @@ def answer_split(known:list, strangers:list, views:tuple, seed:int, cache)->tupl
     files, splits = split_known(known, table, seed)
     vocab = sorted({f.parent.name for f in known})
     learn = fit_head(files, splits, table, vocab, seed)
-    d0, _ = calibrate_face_learner(learn)  # the training faces are the gallery: the validation photos are the known answered
-    clf = FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=d0, distance_to='centroid'))
+    d0 = DISTANCE_THRESHOLD  # the training faces are the gallery: the validation photos are the known answered
+    clf = FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=d0, distance_scale=0.025))
     return scored(clf, table, [files[i] for i in splits[1]], strangers)
 
 def dev_arguments(doc:str)->tuple:

@@ -349,7 +349,7 @@ def labelled_faces(descs:list, # Per photo: its faces' descriptors (k x 128, k m
                    labels:list, # Per photo: its label (class folder)
                    rounds:int=2, # How many times the choice is refined
                   )->list:
-    "Per photo, the index of the face that agrees with the rest of its class (nearest the centroid of the class's other photos); None without a face."
+    "Per photo, the index of the face that agrees with the rest of its class (nearest its class's other photos, farthest from the other classes); None without a face."
     pick = [0 if len(d) else None for d in descs]
     for _ in range(rounds):
         chosen = {i: np.asarray(descs[i][p], np.float64) for i, p in enumerate(pick) if p is not None}
@@ -357,8 +357,10 @@ def labelled_faces(descs:list, # Per photo: its faces' descriptors (k x 128, k m
         for i, x in chosen.items(): sums[labels[i]] = sums.get(labels[i], 0) + x; counts[labels[i]] = counts.get(labels[i], 0) + 1
         for i, d in enumerate(descs):
             if len(d) < 2 or counts[labels[i]] < 2: continue
-            others = (sums[labels[i]] - chosen[i])/(counts[labels[i]] - 1)
-            pick[i] = int(np.linalg.norm(np.asarray(d, np.float64) - others, axis=1).argmin())
+            d = np.asarray(d, np.float64)
+            own = np.linalg.norm(d - (sums[labels[i]] - chosen[i])/(counts[labels[i]] - 1), axis=1)
+            others = [np.linalg.norm(d - sums[l]/counts[l], axis=1) for l in sums if l != labels[i]]
+            pick[i] = int((own - (np.min(others, 0) if others else 0)).argmin())
     return pick
 
 # %% ../nbs/01e_faces.ipynb #d4bbec67

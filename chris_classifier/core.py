@@ -245,67 +245,76 @@ def usable_files(data:Path # A dataset folder
     return L(sorted(f for f in dataset_image_files(data) if Path(f).resolve() not in skip))
 
 # %% ../nbs/00_core.ipynb #8fc5dab1
-_STYLE = {  # per class: hair style, face width, beard, smile, background tint (RGB), stripe angle (degrees)
-    'chris_evans':     dict(hair='flat',  face=0.80, beard=False, smile=0.3, tint=(200, 170, 120), angle=0),
-    'chris_hemsworth': dict(hair='long',  face=0.78, beard=True,  smile=0.2, tint=(120, 170, 210), angle=90),
-    'chris_pratt':     dict(hair='spiky', face=0.92, beard=False, smile=0.6, tint=(150, 200, 130), angle=45),
-    'chris_pine':      dict(hair='side',  face=0.70, beard=True,  smile=0.1, tint=(190, 140, 190), angle=135),
-    'chris_rock':      dict(hair='bald',  face=0.85, beard=False, smile=0.9, tint=(220, 210, 120), angle=None),
+_STYLE = {  # what tells the classes apart: the four look-alikes only their eyebrows and eye colour, Chris Rock his head, ears and smile
+    'chris_evans':     dict(brows='flat', eyes=(40, 90, 200)),
+    'chris_hemsworth': dict(brows='arched', eyes=(60, 160, 90)),
+    'chris_pratt':     dict(brows='frown', eyes=(110, 70, 30)),
+    'chris_pine':      dict(brows='raised', eyes=(120, 130, 140)),
+    'chris_rock':      dict(brows=None, eyes=None, bald=True, ears=True, smile=1.0),  # None: drawn at random
 }
+_BROWS = {'flat': (0, 0, 0), 'arched': (0, -1, 0), 'frown': (1, 0, -1), 'raised': (-1, 0, 1)}  # inner, middle, outer: down (+1) or up (-1)
+_TINTS, _ANGLES = [(200, 170, 120), (120, 170, 210), (150, 200, 130), (190, 140, 190), (220, 210, 120)], [0, 45, 90, 135, None]
 
-def _background(rng, w, h, tint, angle):
-    "Tinted background with class-specific stripes (`angle`) or dots (`None`), plus noise."
+def _background(rng, w, h):
+    "A tinted background with stripes at an angle (or dots) and noise, tint and pattern drawn at random, whatever the class."
+    tint, angle = _TINTS[rng.integers(len(_TINTS))], _ANGLES[rng.integers(len(_ANGLES))]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    period = rng.uniform(14, 22)
-    if angle is None: pattern = np.sin(xx/period*2*math.pi) * np.sin(yy/period*2*math.pi)
-    else:
-        a = math.radians(angle)
-        pattern = np.sin((xx*math.cos(a) + yy*math.sin(a))/period*2*math.pi)
-    base = np.array(tint, np.float32) * rng.uniform(0.8, 1.1)
-    img = base[None, None, :] + 35*pattern[..., None] + rng.normal(0, 8, (h, w, 1))
+    period, a = rng.uniform(14, 22), math.radians(angle or 0)
+    dots = np.sin(xx/period*2*math.pi) * np.sin(yy/period*2*math.pi)
+    pattern = dots if angle is None else np.sin((xx*math.cos(a) + yy*math.sin(a))/period*2*math.pi)
+    img = np.array(tint, np.float32)[None, None, :]*rng.uniform(0.8, 1.1) + 25*pattern[..., None] + rng.normal(0, 8, (h, w, 1))
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
 
+def _brows(draw, cx, ey, ex, r, kind, col):
+    "Two eyebrows of shape `kind` (see `_BROWS`) at height `ey`, over eyes at `cx`±`ex`: three points, each moved by a few pixels."
+    (inner, mid, outer), d = _BROWS[kind], r*0.28
+    for x0, x1 in ((cx - ex*0.55, cx - ex*1.45), (cx + ex*0.55, cx + ex*1.45)):
+        draw.line([(x0, ey + inner*d), ((x0+x1)/2, ey + mid*d), (x1, ey + outer*d)], fill=col, width=max(1, int(d)), joint='curve')
+
+
+# %% ../nbs/00_core.ipynb #f2e2df42
 def _draw_face(draw, rng, cx, cy, r, style):
-    "A cartoon face of radius `r` centred on (`cx`, `cy`) in `style`."
+    "A cartoon face of radius `r` centred on (`cx`, `cy`): what `style` gives, the rest drawn from `rng`."
     skin = tuple(int(v) for v in np.array(rng.choice([(235, 200, 170), (210, 170, 140), (150, 105, 80)])) * rng.uniform(0.9, 1.05))
-    hair_col = tuple(int(v) for v in rng.choice([(60, 40, 20), (120, 90, 40), (30, 30, 30), (170, 140, 80)]))
-    fw = r*style['face']
-    hair = style['hair']
-    if hair == 'long': draw.rectangle([cx-fw*1.1, cy-r*0.9, cx+fw*1.1, cy+r*0.9], fill=hair_col)
+    col = tuple(int(v) for v in rng.choice([(60, 40, 20), (120, 90, 40), (30, 30, 30), (170, 140, 80)]))  # hair, beard, eyebrows
+    fw, hair = r*rng.uniform(0.72, 0.9), 'bald' if style.get('bald') else ['flat', 'long', 'spiky', 'side'][rng.integers(4)]
+    if style.get('ears'):
+        for sx in (-1, 1): draw.ellipse([cx+sx*fw-r*0.22, cy-r*0.3, cx+sx*fw+r*0.22, cy+r*0.2], fill=skin, outline=(40, 30, 20))
+    if hair == 'long': draw.rectangle([cx-fw*1.1, cy-r*0.9, cx+fw*1.1, cy+r*0.9], fill=col)
     draw.ellipse([cx-fw, cy-r, cx+fw, cy+r], fill=skin, outline=(40, 30, 20), width=max(1, int(r/30)))
-    if hair == 'flat': draw.rectangle([cx-fw*0.95, cy-r*1.05, cx+fw*0.95, cy-r*0.55], fill=hair_col)
-    elif hair == 'long': draw.chord([cx-fw, cy-r*1.05, cx+fw, cy-r*0.1], 180, 360, fill=hair_col)
+    if hair == 'flat': draw.rectangle([cx-fw*0.95, cy-r*1.05, cx+fw*0.95, cy-r*0.55], fill=col)
+    elif hair == 'long': draw.chord([cx-fw, cy-r*1.05, cx+fw, cy-r*0.1], 180, 360, fill=col)
+    elif hair == 'side': draw.polygon([(cx-fw, cy-r*0.4), (cx-fw*0.6, cy-r*1.05), (cx+fw, cy-r*0.8), (cx+fw*0.2, cy-r*0.55)], fill=col)
     elif hair == 'spiky':
-        for i in range(7):
-            x = cx - fw*0.9 + i*fw*0.3
-            draw.polygon([(x-fw*0.15, cy-r*0.6), (x+fw*0.15, cy-r*0.6), (x, cy-r*1.3)], fill=hair_col)
-    elif hair == 'side': draw.polygon([(cx-fw, cy-r*0.4), (cx-fw*0.6, cy-r*1.05), (cx+fw, cy-r*0.8), (cx+fw*0.2, cy-r*0.55)], fill=hair_col)
-    ey, ex, er = cy - r*0.2, fw*0.4, r*0.11
+        for x in (cx - fw*0.9 + i*fw*0.3 for i in range(7)): draw.polygon([(x-fw*0.15, cy-r*0.6), (x+fw*0.15, cy-r*0.6), (x, cy-r*1.3)], fill=col)
+    ey, ex, er, eyes = cy - r*0.2, fw*0.4, r*0.11, style['eyes'] or _STYLE[list(_STYLE)[rng.integers(4)]]['eyes']
     for sx in (-1, 1):
         draw.ellipse([cx+sx*ex-er, ey-er, cx+sx*ex+er, ey+er], fill=(255, 255, 255), outline=(0, 0, 0))
-        draw.ellipse([cx+sx*ex-er/2, ey-er/2, cx+sx*ex+er/2, ey+er/2], fill=(30, 60, 120))
+        draw.ellipse([cx+sx*ex-er/2, ey-er/2, cx+sx*ex+er/2, ey+er/2], fill=eyes)
+    _brows(draw, cx, ey - r*0.2, ex, r, style['brows'] or list(_BROWS)[rng.integers(len(_BROWS))], col if hair != 'bald' else (40, 30, 20))
     draw.line([cx, cy-r*0.05, cx-r*0.08, cy+r*0.2, cx+r*0.05, cy+r*0.22], fill=(90, 60, 40), width=max(1, int(r/25)))
-    if style['beard']: draw.chord([cx-fw*0.9, cy+r*0.05, cx+fw*0.9, cy+r*1.0], 0, 180, fill=hair_col)
-    mw, my = fw*0.45, cy + r*0.5
-    bend = r*0.25*style['smile']
-    draw.arc([cx-mw, my-bend-2, cx+mw, my+bend+2], 0, 180, fill=(150, 30, 30), width=max(2, int(r/12)))
+    if hair != 'bald' and rng.random() < 0.5: draw.chord([cx-fw*0.9, cy+r*0.05, cx+fw*0.9, cy+r*1.0], 0, 180, fill=col)
+    mw, bend = fw*(0.6 if 'smile' in style else 0.45), r*0.25*style.get('smile', rng.uniform(0, 0.6))
+    draw.arc([cx-mw, cy+r*0.5-bend-2, cx+mw, cy+r*0.5+bend+2], 0, 180, fill=(150, 30, 30), width=max(2, int(r/12)))
 
+
+# %% ../nbs/00_core.ipynb #0f3a61c5
 def sample_image(label:str, # Class folder name, one of `CLASS_FOLDERS`
                  rng:random.Random, # Source of randomness (seeded by the caller)
                  size:tuple=(128, 320), # Smallest and largest width or height, in pixels
                  gray:bool=False, # Make a black-and-white image
                 )->Image.Image:
     "Draw one generated sample image of class `label`."
-    style = _STYLE[label]
     nrng = np.random.default_rng(rng.randrange(2**32))
     w, h = rng.randint(*size), rng.randint(*size)
-    img = _background(nrng, w, h, style['tint'], style['angle'])
-    r = min(w, h) * rng.uniform(0.25, 0.4)
+    img = _background(nrng, w, h)
+    r = min(w, h) * rng.uniform(0.3, 0.45)
     cx, cy = w/2 + rng.uniform(-0.15, 0.15)*w, h/2 + rng.uniform(-0.1, 0.1)*h
-    _draw_face(ImageDraw.Draw(img), nrng, cx, cy, r, style)
+    _draw_face(ImageDraw.Draw(img), nrng, cx, cy, r, _STYLE[label])
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.2)))
     img = Image.eval(img, lambda v, g=rng.uniform(0.75, 1.2): min(255, int(v*g)))
     return img.convert('L') if gray else img
+
 
 # %% ../nbs/00_core.ipynb #1f69303d
 def make_sample(dest:Path, # Folder to create the dataset in (class folders are made inside it)

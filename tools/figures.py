@@ -114,7 +114,17 @@ def _open_set(r):
             + _table(['held-out source', 'n known / strangers', 'known named correctly', 'strangers rejected',
                       'reference, best in hindsight: nearest face / centroid', 'target'], rows)
             + f"\n\nTarget (at least 0.96 known and 0.98 strangers on every split and seed, and above the reference): "
-              f"{'met' if f['target_met'] else 'not met'}; worst split: {f['worst_split']}.")
+              f"{'met' if f['target_met'] else 'not met'}; worst split: {f['worst_split']}."
+            + _nested(f))
+
+def _nested(f):
+    "How the open-set distance was chosen, and what each development source gets when it is left out of the choice."
+    if 'nested' not in f: return ''
+    n = f['nested']; dev = n['splits']['pins_dev']['chosen_on']
+    return (f" The default's distance threshold was chosen on {', '.join(dev)} only ({n['shipped']}). Chosen again without "
+            "each of them in turn, the source left out gets (known named / strangers rejected, worst seed): "
+            + '; '.join(f"{h} {n['splits'][h]['known_correct']:.3f} / {n['splits'][h]['min_strangers_rejected']:.3f} at {n['splits'][h]['distance']}"
+                        for h in dev) + '.')
 
 def _span(xs): return f'{min(xs):.3f}' if min(xs) == max(xs) else f'{min(xs):.3f} to {max(xs):.3f}'
 

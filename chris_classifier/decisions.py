@@ -37,14 +37,19 @@ def normalise_decision(decision:str, # What the user or the widget chose: keep, 
     raise ValueError(f"Unknown decision {decision!r}: use keep, delete or a class folder ({', '.join(classes)})")
 
 # %% ../nbs/04b_decisions.ipynb #78045c09
+def _csv_rows(fn:Path)->list:
+    "(where, file, decision) for each row of the decisions CSV `fn`; a row the csv module refuses is named by its line."
+    with open(fn, newline='', encoding='utf-8-sig') as f:  # -sig: spreadsheets write a BOM
+        reader = csv.DictReader(f)
+        try:
+            missing = {'file', 'decision'} - set(reader.fieldnames or [])
+            if missing: raise ValueError(f"{fn}: a decisions CSV needs the columns file,decision (missing: {', '.join(sorted(missing))})")
+            return [(f'{fn} line {reader.line_num}', r['file'], r['decision'] or KEEP) for r in reader if (r['file'] or '').strip()]
+        except csv.Error as e: raise ValueError(f'{fn} line {reader.line_num+1}: {e}') from None  # the line after the last whole one; e.g. a field over `csv.field_size_limit()`
+
 def _decision_rows(decisions)->list:
     "(where, file, decision) for each decision; `where` names its CSV line (or its place in the list), for messages."
-    if isinstance(decisions, (str, Path)):
-        with open(decisions, newline='', encoding='utf-8-sig') as f:  # -sig: spreadsheets write a BOM
-            reader = csv.DictReader(f)
-            missing = {'file', 'decision'} - set(reader.fieldnames or [])
-            if missing: raise ValueError(f"{decisions}: a decisions CSV needs the columns file,decision (missing: {', '.join(sorted(missing))})")
-            return [(f'{decisions} line {reader.line_num}', r['file'], r['decision'] or KEEP) for r in reader if (r['file'] or '').strip()]
+    if isinstance(decisions, (str, Path)): return _csv_rows(decisions)
     pairs = decisions.items() if isinstance(decisions, dict) else decisions
     return [(f'decision {i}', *o) for i, o in enumerate(pairs, 1)]
 
@@ -52,7 +57,6 @@ def read_decisions(decisions, # A CSV path (`file,decision` columns), a dict {fi
                   )->list:
     "The decisions as a list of `(file, decision)` pairs."
     return [(f, d) for _, f, d in _decision_rows(decisions)]
-
 
 # %% ../nbs/04b_decisions.ipynb #f6a59feb
 JOURNAL_NAME = '_journal'  # Folder of the review journal, inside the dataset folder
@@ -191,17 +195,46 @@ def _classes(data:Path)->list:
     own = [p.name for p in class_folders(data)]
     return own + [c for c in CLASS_FOLDERS if c not in own] if set(own) <= set(CLASS_FOLDERS) else own
 
+def _name_fits(data:Path, f)->str:
+    "`f` as text when it can name a file of `data`; else a `ValueError` quoting only its start (a CSV field can be megabytes)."
+    f = str(f)
+    name_max, path_max = os.pathconf(data, 'PC_NAME_MAX'), os.pathconf(data, 'PC_PATH_MAX')
+    if len(f) > path_max or any(len(os.fsencode(p)) > name_max for p in Path(f).parts):
+        raise ValueError(f'a file name of {len(f):,} characters ({f[:30]}...): longer than a file of {data} can have')
+    return f
+
 def _todo(data:Path, decisions, classes:list)->dict:
     "{file relative to `data`: (where, decision)}; a file decided twice differently warns, and the later decision wins."
     todo = {}
     for where, f, d in _decision_rows(decisions):
-        try: rel, d = _rel(data, f), normalise_decision(d, classes)
+        try: rel, d = _rel(data, _name_fits(data, f)), normalise_decision(d, classes)
         except ValueError as e: raise ValueError(f'{where}: {e}') from None
         if rel in todo and todo[rel][1] != d:
             warnings.warn(f"{where}: {rel} is also decided {todo[rel][1]!r} on {todo[rel][0]}; the later decision, {d!r}, wins")
         todo[rel] = (where, d)
     return todo
 
+# %% ../nbs/04b_decisions.ipynb #4d09de6f
+def _destination(data:Path, rel:str, decision:str)->Path:
+    "Where `decision` moves the image `rel` of `data` (before a free name is found): its class folder, or the quarantine."
+    return data/QUARANTINE_NAME/rel if decision == DELETE else data/decision/Path(*Path(rel).parts[1:])
+
+def _link_on_way(data:Path, folder:Path)->Path:
+    "The first folder from `data` down to `folder` that is a symlink (None when none is); links are not followed."
+    p = data
+    for part in Path(folder).relative_to(data).parts:
+        p = p/part
+        if p.is_symlink(): return p
+        if not p.exists(): return None
+    return None
+
+def _no_link_to(data:Path, dst:Path, at:str=''):
+    "Raise (naming `at`) when a move to `dst` would go through a folder of `data` that is a symlink."
+    if (link := _link_on_way(data, dst.parent)) is not None:
+        raise ValueError(f'{at}{_rel(data, link)} is a link (to {link.resolve()}), not a folder of {data}: '
+                         'nothing moved; replace the link with a folder')
+
+# %% ../nbs/04b_decisions.ipynb #431ef06f
 def _check(data:Path, rel:str, decision:str, active:dict, known:set, where:str='')->str:
     "None when `decision` about `rel` has nothing to do, else raise (naming `where`) or return the decision."
     parts, at = Path(rel).parts, f'{where}: ' if where else ''
@@ -211,6 +244,7 @@ def _check(data:Path, rel:str, decision:str, active:dict, known:set, where:str='
     p = data/rel
     if os.path.lexists(p) and not p.resolve().is_relative_to(data.resolve()):
         raise ValueError(f'{at}{rel} is a link leading outside {data} (to {p.resolve()}): not moved; move or remove the link yourself')
+    _no_link_to(data, _destination(data, rel, decision), at)
     if p.is_dir(): raise ValueError(f'{at}{rel}: a folder, not an image')
     if not os.path.lexists(p):
         done = active.get(rel)
@@ -222,6 +256,7 @@ def _check(data:Path, rel:str, decision:str, active:dict, known:set, where:str='
         return None
     return decision
 
+# %% ../nbs/04b_decisions.ipynb #9f4d58ab
 def _dataset(data:Path)->Path:
     "`data` as an absolute path, checked to be a folder."
     data = Path(data).absolute()
@@ -246,10 +281,9 @@ def apply_decisions(data:Path, # The dataset folder
         entries = []
         try:
             for seq, (rel, d) in enumerate(plan):
-                dst = data/QUARANTINE_NAME/rel if d == DELETE else data/d/Path(*Path(rel).parts[1:])
                 entries.append(_move(data, dict(batch=batch, seq=seq, op='delete' if d == DELETE else 'relabel', src=rel,
-                                                dst=_rel(data, _free_path(dst, taken)), decision=d, before=rows.get(rel),
-                                                time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())), taken))
+                                                dst=_rel(data, _free_path(_destination(data, rel, d), taken)), decision=d,
+                                                before=rows.get(rel), time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())), taken))
         finally:
             if entries: _update_manifest(data, entries)
         return entries
@@ -296,6 +330,8 @@ def undo_decisions(data:Path, # The dataset folder
         active = _active(data)
         batches = list(dict.fromkeys(o['batch'] for o in active))
         if steps != 'all': batches = batches[len(batches)-steps:] if steps > 0 else []
+        for o in active:  # a class folder replaced by a link since: refused before anything moves back
+            if o['batch'] in batches: _no_link_to(data, data/o['src'], f"undoing the {o['op']} of {o['src']}: ")
         entries, gone = [], []
         for b in reversed(batches):
             ub, done = _new_batch('undo'), []

@@ -5,10 +5,11 @@
 # %% auto #0
 __all__ = ['MAX_UPLOAD_BYTES', 'UPLOAD_MESSAGES', 'SPACE_APP', 'UploadError', 'upload_message', 'read_upload', 'display_name',
            'as_predictor', 'predictions', 'answer_text', 'thumbnail', 'classify_upload', 'uploaded_files',
-           'NotebookApp', 'gradio_label', 'make_gradio_app', 'write_space', 'MAX_PIXELS', 'MIN_SIDE']
+           'NotebookApp', 'gradio_label', 'photo_bytes', 'app_examples', 'classify_photo', 'make_gradio_app', 'serve',
+           'write_space', 'MAX_PIXELS', 'MIN_SIDE']
 
 # %% ../nbs/07_app.ipynb #9a287770
-import io, os, shutil, sys
+import base64, io, os, shutil, sys, warnings
 from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
@@ -40,6 +41,8 @@ def upload_message(e:ImageError, # What `load_image` raised
     msg = next(UPLOAD_MESSAGES[t] for t in type(e).__mro__ if t in UPLOAD_MESSAGES)
     return msg.format(w=w, h=h, mp=max_pixels/1e6)
 
+def _too_big(n:int, max_bytes:int)->str: return f'The file is {n/2**20:.1f} MiB; the limit is {max_bytes/2**20:.0f} MiB.'
+
 def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
                 max_bytes:int=MAX_UPLOAD_BYTES, # Largest size accepted
                 max_pixels:int=MAX_PIXELS, # Largest width*height accepted
@@ -48,7 +51,7 @@ def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
     "The upload `data` as an upright RGB `PIL.Image`, or `UploadError` saying what is wrong with it."
     data = bytes(data or b'')
     if not data: raise UploadError('The file is empty: please upload a photo.')
-    if len(data) > max_bytes: raise UploadError(f'The file is {len(data)/2**20:.1f} MiB; the limit is {max_bytes/2**20:.0f} MiB.')
+    if len(data) > max_bytes: raise UploadError(_too_big(len(data), max_bytes))
     try: return load_image(data, min_side=min_side, max_pixels=max_pixels)
     except ImageError as e: raise UploadError(upload_message(e, max_pixels)) from None
 
@@ -160,28 +163,85 @@ def gradio_label(preds:list, # Predictions for one image
     if p.label in (NONE_OF_THESE, NO_FACE): return p.label
     return {display_name(c): float(v) for c, v in sorted(p.probs.items(), key=lambda o: -o[1])[:top]}
 
+# %% ../nbs/07_app.ipynb #2273d820
+def photo_bytes(value, # From the image box: a dict with the stored file's `path` (or a `data:` URL), or a path
+                max_bytes:int=MAX_UPLOAD_BYTES, # Largest upload accepted
+               )->bytes:
+    "The photo's bytes, its size checked before they are read; `UploadError` when there is no photo or it is too big."
+    if isinstance(value, dict): value = value.get('path') or value.get('url')
+    if not value: raise UploadError('Please upload a photo first.')
+    value = str(value)
+    if value.startswith('data:'):
+        b64 = value.partition(',')[2]
+        if len(b64)*3//4 > max_bytes: raise UploadError(_too_big(len(b64)*3//4, max_bytes))
+        return base64.b64decode(b64)
+    if (n := os.path.getsize(value)) > max_bytes: raise UploadError(_too_big(n, max_bytes))
+    return Path(value).read_bytes()
+
+# %% ../nbs/07_app.ipynb #b5f17649
+def app_examples(folder:Path # A model folder's `examples/`
+                )->list:
+    "The image files in `folder`; a link, or `folder` itself being one, is left out with a warning naming it."
+    folder = Path(folder)
+    if folder.is_symlink(): warnings.warn(f'{folder} is a link: no examples are taken from it'); return []
+    if not folder.is_dir(): return []
+    res = []
+    for f in sorted(folder.iterdir()):
+        if f.is_symlink(): warnings.warn(f'{f} is a link (to {f.resolve()}): left out of the examples')
+        elif f.is_file(): res.append(f)
+    return res
+
+# %% ../nbs/07_app.ipynb #1f9861c4
+def classify_photo(predictor, # A `Predictor`
+                   value, # What the image box sent (see `photo_bytes`)
+                   max_bytes:int=MAX_UPLOAD_BYTES, # Largest upload accepted
+                  )->tuple:
+    "`(thumbnail, label, answer)` for the page; a photo the app cannot use raises `gr.Error` with the reason (no traceback logged)."
+    import gradio as gr
+    try: data = photo_bytes(value, max_bytes)
+    except UploadError as e: raise gr.Error(str(e), print_exception=False) from None
+    thumb, preds, text = classify_upload(predictor, data, max_bytes)
+    if not preds and thumb is None: raise gr.Error(text, print_exception=False)
+    return thumb, gradio_label(preds), text
+
 def make_gradio_app(model, # A model folder or a `Predictor`
-                    examples:list=None, # Example image files; default: the model folder's `examples/`
+                    examples:list=None, # Example image files; default: the model folder's `examples/` (`app_examples`)
                     max_bytes:int=MAX_UPLOAD_BYTES, # Largest upload accepted
                     title:str='Which Chris is this?', # Page title
                    ):
-    "The Gradio app (a `gr.Interface`) for `model`: call `.launch()` on it."
+    "The Gradio app (a `gr.Blocks`) for `model`: call `.launch()` on it."
     import gradio as gr
     predictor = as_predictor(model)
-    if examples is None and not hasattr(model, 'predict'):
-        examples = sorted(str(f) for f in (Path(model)/'examples').glob('*') if f.is_file()) or None
-    def classify(path):
-        if path is None: raise gr.Error('Please upload a photo first.', print_exception=False)
-        if os.path.getsize(path) > max_bytes: raise gr.Error(f'The file is larger than {max_bytes/2**20:.0f} MiB.', print_exception=False)
-        thumb, preds, text = classify_upload(predictor, Path(path).read_bytes(), max_bytes)
-        if not preds and thumb is None: raise gr.Error(text, print_exception=False)
-        return thumb, gradio_label(preds), text
+    if examples is None and not hasattr(model, 'predict'): examples = app_examples(Path(model)/'examples')
     names = ', '.join(display_name(c) for c in getattr(predictor, 'vocab', CLASS_FOLDERS))
-    return gr.Interface(classify, gr.File(label='A photo', file_types=['image'], type='filepath'),
-                        [gr.Image(label='Your photo', type='pil'), gr.Label(num_top_classes=3, label='Which Chris?', elem_id='chris-label'),
-                         gr.Textbox(label='Answer', elem_id='chris-answer')],
-                        examples=examples, cache_examples=False, flagging_mode='never', title=title,
-                        description=f'Upload a photo of {names}: the model says which one it is, and how sure it is.')
+    with gr.Blocks(title=title) as app:
+        gr.Markdown(f'# {title}\n\nUpload, paste or take a photo of {names}: the model says which one it is, and how sure it is.')
+        with gr.Row():
+            with gr.Column():
+                photo = gr.Image(label='A photo', type='filepath', image_mode=None, sources=['upload', 'clipboard', 'webcam'], elem_id='chris-photo')
+                submit = gr.Button('Submit', variant='primary')
+                if examples: gr.Examples([[str(f)] for f in examples], inputs=photo)
+            with gr.Column():
+                outputs = [gr.Image(label='Your photo', type='pil', interactive=False),
+                           gr.Label(num_top_classes=3, label='Which Chris?', elem_id='chris-label'), gr.Textbox(label='Answer', elem_id='chris-answer')]
+        submit.click(lambda value: classify_photo(predictor, value, max_bytes), photo, outputs, preprocess=False, api_name='classify')
+    return app
+
+# %% ../nbs/07_app.ipynb #b3336cf0
+def serve(model, # A model folder or a `Predictor`
+          host:str='127.0.0.1', # Address to listen on
+          port:int=7860, # Port to listen on
+          max_bytes:int=MAX_UPLOAD_BYTES, # Largest upload accepted
+         ):
+    "Serve the Gradio app of `model` until stopped; uploads go to a temporary folder of its own, removed when it stops."
+    import signal, tempfile
+    from fastcore.xtras import modified_env
+    def _stop(signum, frame): raise KeyboardInterrupt  # Gradio closes its server on it, then the folder goes
+    old = signal.signal(signal.SIGTERM, _stop)
+    try:
+        with tempfile.TemporaryDirectory(prefix='chris_app_') as d, modified_env(GRADIO_TEMP_DIR=d):
+            make_gradio_app(model, max_bytes=max_bytes).launch(server_name=host, server_port=port, max_file_size=max_bytes, quiet=True)
+    finally: signal.signal(signal.SIGTERM, old)
 
 # %% ../nbs/07_app.ipynb #768c6ac4
 SPACE_APP = '''"Which Chris is this? A Hugging Face Space (written by `chris_classifier.app.write_space`)."
@@ -199,9 +259,13 @@ def write_space(model_dir:Path, # Model folder written by `train_model`
     "Write a Hugging Face Space for the model in `model_dir` into `dest`; returns `dest`."
     import gradio as gr
     model_dir, dest = Path(model_dir), Path(dest)
+    for f in ('model.json', 'model.safetensors'):
+        if (model_dir/f).is_symlink(): raise ValueError(f'{model_dir/f} is a link (to {(model_dir/f).resolve()}): copy the file itself into {model_dir}')
     (dest/'model').mkdir(parents=True, exist_ok=True)
-    for f in ('model.json', 'model.safetensors'): shutil.copy(model_dir/f, dest/'model'/f)
-    if (model_dir/'examples').is_dir(): shutil.copytree(model_dir/'examples', dest/'model'/'examples', dirs_exist_ok=True)
+    for f in ('model.json', 'model.safetensors'): shutil.copyfile(model_dir/f, dest/'model'/f)
+    if examples := app_examples(model_dir/'examples'):
+        (dest/'model'/'examples').mkdir(exist_ok=True)
+        for f in examples: shutil.copyfile(f, dest/'model'/'examples'/f.name)
     (dest/'app.py').write_text(SPACE_APP)
     (dest/'requirements.txt').write_text(f'{requirement}\n')
     (dest/'README.md').write_text(f'---\ntitle: Which Chris?\nemoji: 🎬\nsdk: gradio\nsdk_version: {gr.__version__}\n'

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'subcommand', 'arg', 'progress_bars', 'show_report', 'sample_cmd', 'collect_cmd', 'verify_cmd',
-           'faces_cmd', 'train_cmd', 'review_cmd', 'clean_cmd', 'answers', 'write_predictions_csv', 'check_csv_dest',
-           'predict_cmd', 'app_cmd', 'demo_cmd', 'main']
+           'faces_cmd', 'train_cmd', 'review_cmd', 'clean_cmd', 'predict_files', 'write_predictions_csv',
+           'check_csv_dest', 'predict_cmd', 'app_cmd', 'demo_cmd', 'main']
 
 # %% ../nbs/08_cli.ipynb #beba45db
 import csv, json, os, shutil, sys, time, traceback, warnings
@@ -40,20 +40,11 @@ def arg(metavar:str, # Name of the value in `--help`
 @contextmanager
 def progress_bars(show:bool # Draw fastprogress bars (True) or print plain lines only (False)
                  ):
-    "Inside this block fastprogress's console bars are drawn only when `show`; the lines they `write` always print."
+    "Inside this block fastprogress draws its bars only when `show` (its own switch, `NO_BAR`); the lines bars `write` always print."
     import fastprogress.fastprogress as fp
-    if show: yield; return
-    C = fp.ConsoleProgressBar
-    saved = {k: C.__dict__[k] for k in ('__init__', 'on_update', 'on_iter_end')}
-    def _quiet_init(self, gen, total=None, display=True, leave=True, parent=None, master=None, txt_len=60):
-        self.cols, self.length, self.max_len, self.prefix = 100, 40, 0, ''  # no test print of the bar character
-        fp.ProgressBar.__init__(self, gen, total, display, leave, parent, master)
-    C.__init__, C.on_update, C.on_iter_end = _quiet_init, fp.ProgressBar.on_update, fp.ProgressBar.on_iter_end
-    old, fp.NO_BAR = fp.NO_BAR, True
+    old, fp.NO_BAR = fp.NO_BAR, not show
     try: yield
-    finally:
-        for k, v in saved.items(): setattr(C, k, v)
-        fp.NO_BAR = old
+    finally: fp.NO_BAR = old
 
 # %% ../nbs/08_cli.ipynb #34eb0678
 def show_report(report, # A dict (maybe nested) or any value
@@ -191,15 +182,15 @@ def _image_paths(paths:list # Files and folders given by the user
     return res
 
 # %% ../nbs/08_cli.ipynb #7e725a24
-def answers(predictor, # A `Predictor`
-            files:list, # Image files
-            bs:int=32, # Batch size
-           ):
+def predict_files(predictor, # A `Predictor`
+                  files:list, # Image files
+                  bs:int=32, # Batch size
+                 ):
     "Yield `(file, list of Predictions)` or `(file, ImageError)` for each of `files`, a batch at a time (`Predictor.answers`)."
-    from fastprogress.fastprogress import progress_bar
+    import fastprogress.fastprogress as fp
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
-    for chunk in progress_bar(chunks, display=interactive() and len(chunks) > 1, leave=False):
-        yield from zip(chunk, predictor.answers(chunk, bs=bs))
+    bar = chunks if fp.NO_BAR or len(chunks) < 2 else fp.progress_bar(chunks, leave=False)  # no bar: not even its first character
+    for chunk in bar: yield from zip(chunk, predictor.answers(chunk, bs=bs))
 
 # %% ../nbs/08_cli.ipynb #b4ea1a56
 def _vocab(predictor, results)->list:
@@ -210,14 +201,14 @@ def _vocab(predictor, results)->list:
         if isinstance(r, list) and r: return list(r[0].probs)
     return []
 
-def write_predictions_csv(results:list, # `(file, predictions or error)` pairs, as `answers` yields
+def write_predictions_csv(results:list, # `(file, predictions or error)` pairs, as `predict_files` yields
                           vocab:list, # Class names, one probability column each
                           out:Path, # CSV file to write
                           boxes:bool=False, # Add a last column `box` (left top right bottom of the face), for face models
                          )->Path:
     "Write `file,label,probability` and one probability column per class, a row per answer."
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, 'w', newline='') as fh:
+    out = Path(out)
+    with atomic_path(out) as tmp, open(tmp, 'w', newline='') as fh:  # an old CSV stays whole until the new one is
         w = csv.writer(fh)
         w.writerow(['file', 'label', 'probability'] + list(vocab) + (['box'] if boxes else []))
         for f, preds in results:
@@ -227,13 +218,26 @@ def write_predictions_csv(results:list, # `(file, predictions or error)` pairs, 
                 w.writerow([str(f), p.label, f'{p.probability:.6f}'] + [f'{p.probs.get(c, 0.0):.6f}' for c in vocab] + box)
     return out
 
-def check_csv_dest(out:Path # Where `--csv` will write
+def _is_image(f:Path)->bool:
+    "True when `f` has an image's extension or PIL recognises its header (nothing is decoded)."
+    import mimetypes
+    from PIL import Image
+    if (mimetypes.guess_type(f.name)[0] or '').startswith('image/'): return True
+    try:
+        with Image.open(f): return True
+    except Exception: return False
+
+def check_csv_dest(out:Path, # Where `--csv` will write
+                   inputs:list=(), # The image files to predict: never written over
                   )->Path:
     "`out`, when a CSV file can be written there; else a one-line `OSError` (checked before predicting anything)."
     out = Path(out)
     if out.is_dir(): raise IsADirectoryError(f'--csv {out} is a folder: give a file name, e.g. {out/"predictions.csv"}')
     here = next(p for p in (out.parent, *out.parent.parents) if p.exists())  # the folder it will be written in, or its nearest existing parent
     if not here.is_dir(): raise NotADirectoryError(f'--csv {out}: {here} is a file, not a folder')
+    if out.exists():
+        what = 'one of the images to predict' if any(os.path.samefile(out, f) for f in inputs) else 'an image' if _is_image(out) else None
+        if what: raise FileExistsError(f'--csv {out} is {what}: nothing is written over it; give another name, e.g. {out.stem}_predictions.csv')
     if not os.access(here if not out.exists() else out, os.W_OK): raise PermissionError(f'--csv {out}: not writable')
     return out
 
@@ -246,13 +250,13 @@ def predict_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
                ):
     "Say which Chris is in each image."
     _model_meta(model_dir)
-    if csv: check_csv_dest(csv)
     files = _image_paths(paths)
     if not files: raise FileNotFoundError(f'no images in {" ".join(paths)}')
+    if csv: check_csv_dest(csv, files)
     from chris_classifier.predict import Predictor
     predictor = Predictor.from_dir(model_dir, pickle=pickle)
     results = []
-    for f, preds in answers(predictor, files, bs=bs):
+    for f, preds in predict_files(predictor, files, bs=bs):
         results.append((f, preds))
         if isinstance(preds, Exception): print(f'{f}: error: {str(preds).removeprefix(f"{f}: ")}', file=sys.stderr, flush=True)
         else:
@@ -269,12 +273,12 @@ def app_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
             space:arg('DIR')=None, # Instead of serving, write a Hugging Face Space (app.py, requirements, model) to this folder
            ):
     "Serve the web app: upload a photo, see which Chris it is."
-    from chris_classifier.app import make_gradio_app, write_space, MAX_UPLOAD_BYTES
+    from chris_classifier.app import serve, write_space
     _model_meta(model_dir)
     if space: print(f'wrote the Space in {write_space(model_dir, space)}'); return
     os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
     print(f'serving {model_dir} on http://{host}:{port} (Ctrl+C stops)', flush=True)
-    make_gradio_app(model_dir).launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD_BYTES, quiet=True)
+    serve(model_dir, host=host, port=port)
 
 # %% ../nbs/08_cli.ipynb #3b2a7dd1
 @subcommand('demo')

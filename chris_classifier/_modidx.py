@@ -275,7 +275,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                         'chris_classifier/face_learner.py')},
             'chris_classifier.faces': { 'chris_classifier.faces.Face': ('faces.html#face', 'chris_classifier/faces.py'),
                                         'chris_classifier.faces._as_detector': ('faces.html#_as_detector', 'chris_classifier/faces.py'),
-                                        'chris_classifier.faces._as_int': ('faces.html#_as_int', 'chris_classifier/faces.py'),
                                         'chris_classifier.faces._chip': ('faces.html#_chip', 'chris_classifier/faces.py'),
                                         'chris_classifier.faces._cnn': ('faces.html#_cnn', 'chris_classifier/faces.py'),
                                         'chris_classifier.faces._haar': ('faces.html#_haar', 'chris_classifier/faces.py'),

@@ -70,12 +70,12 @@ def _names(path:Path):
     yield path
     for i in range(1, 1_000_000): yield path.with_name(f'{path.stem}_{i}{path.suffix}')
 
-def unique_path(path:Path # Where a file should go
+def unique_path(path:Path, # Where a file should go
+                taken=(), # Paths promised to other files that are not there yet
                )->Path:
-    "`path` if nothing is there, else the first free `stem_1.ext`, `stem_2.ext`, ... beside it."
-    path = Path(path)
-    for cand in _names(path):
-        if not os.path.lexists(cand): return cand
+    "`path` if nothing is there (nor in `taken`), else the first free `stem_1.ext`, `stem_2.ext`, ... beside it."
+    for cand in _names(Path(path)):
+        if not os.path.lexists(cand) and cand not in taken: return cand
     raise FileExistsError(f'No free name for {path}')
 
 # %% ../nbs/00_core.ipynb #01855fb5

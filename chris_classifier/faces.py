@@ -5,18 +5,18 @@ of the face learner."""
 
 # %% auto #0
 __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE', 'QUICK_CASCADE', 'MAX_DETECT_SIDE', 'CHIP_SIZE',
-           'CHIP_PADDING', 'DESCRIBE_VIEWS', 'MIN_PER_WORKER', 'face_models_dir', 'dlib_model', 'face_array',
-           'draw_face', 'draw_face_photo', 'make_face_sample', 'Face', 'detection_array', 'find_faces', 'face_chips',
-           'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors', 'face_views', 'describe_faces',
-           'photo_descriptors', 'labelled_faces', 'describe_item', 'describe_many']
+           'CHIP_PADDING', 'FACES_JOURNAL', 'DESCRIBE_VIEWS', 'MIN_PER_WORKER', 'face_models_dir', 'dlib_model',
+           'face_array', 'draw_face', 'draw_face_photo', 'make_face_sample', 'Face', 'detection_array', 'find_faces',
+           'face_chips', 'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors', 'face_views',
+           'describe_faces', 'photo_descriptors', 'labelled_faces', 'describe_item', 'describe_many']
 
 # %% ../nbs/01e_faces.ipynb #8a1d14cb
-import contextlib, functools, importlib.util, io, os, random, shutil, time, warnings
+import functools, importlib.util, os, random, shutil, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageDraw, ImageFilter
 
 from .core import *
 from .files import *
@@ -47,7 +47,7 @@ def dlib_model(name:str # A key of `FACE_MODEL_FILES`
     return load(str(face_models_dir()/FACE_MODEL_FILES[name]))
 
 # %% ../nbs/01e_faces.ipynb #93d827e3
-from .images import ImageError, load_array, load_image
+from .images import ImageError, describe, load_array, load_image
 
 def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4; uint8, or float in 0..1)
               )->np.ndarray:
@@ -119,7 +119,6 @@ def make_face_sample(dest:Path, # Folder to create the dataset in
 
 # %% ../nbs/01e_faces.ipynb #38c5c306
 def _hog(a, upsample=0):
-    import dlib
     rects, scores, _ = _hog_detector().run(a, upsample, 0.0)
     return [(r.left(), r.top(), r.right(), r.bottom(), float(s)) for r, s in zip(rects, scores)]
 
@@ -223,66 +222,84 @@ def _chip(a, face, size=CHIP_SIZE, padding=CHIP_PADDING):
     import dlib
     return Image.fromarray(dlib.get_face_chip(a, face.shape, size, padding))
 
-# %% ../nbs/01e_faces.ipynb #dc1229a5
+# %% ../nbs/01e_faces.ipynb #30f673ae
+def _crop_or_copy(f:Path, rel:str, sha:str, src_m, tmp:Path, size, padding, detectors)->tuple:
+    "Write photo `f`'s main face crop (or, without a face, a copy of it) to `tmp`: (its row, where that goes in the dataset; None: nowhere)."
+    row = dict(label=f.parent.name, source=rel, source_sha256=sha, **{k: src_m.loc[rel, k] if rel in src_m.index else '' for k in ('grayscale', 'url', 'query')})
+    try: a = face_array(f); faces = find_faces(a, detectors)
+    except Exception as e:  # one photo never stops the batch: its row says why, and the next run tries it again
+        why = e.reason if isinstance(e, ImageError) else f'{type(e).__name__}: {e}'
+        return dict(row, file=row['source'], status='error', reason=f'unreadable: {why}'[:300], faces='', detector=''), None
+    if not faces:
+        shutil.copy2(f, tmp)
+        return dict(row, file=row['source'], status='quarantined', reason=NO_FACE, faces='0', detector=''), f'{QUARANTINE_NAME}/{row["source"]}'
+    _chip(a, faces[0], size, padding).save(tmp, format='JPEG', quality=95)
+    return dict(row, status='ok', reason=f'several faces ({len(faces)}): kept the main one' if len(faces) > 1 else '',
+                faces=str(len(faces)), detector=faces[0].detector, sha256=file_sha256(tmp), width=str(size), height=str(size),
+                mode='RGB', box=' '.join(map(str, faces[0].box))), f'{f.parent.name}/{f.stem}.jpg'
+
+# %% ../nbs/01e_faces.ipynb #0680c23a
+FACES_JOURNAL = '.faces_journal.jsonl'  # In a face dataset during a run: the row of each crop, written before the crop is put in place
+
+def _resume(out:Path):
+    "`out`'s manifest, with the journal of a killed run applied (rows whose file made it) and its temporary files removed."
+    import pandas as pd
+    m = read_manifest(out)
+    m = m.reindex(columns=[*m.columns, *(c for c in ('source', 'source_sha256', 'faces', 'box') if c not in m.columns)], fill_value='')
+    done = [r for r in read_jsonl(out/FACES_JOURNAL) if r['source_sha256'] not in set(m.source_sha256) and (out/r['file' if r['status'] == 'ok' else 'quarantined_to']).exists()]
+    m = pd.concat([m[m.status != 'error'], pd.DataFrame(done, dtype=str)], ignore_index=True).fillna('')  # unreadable photos: tried again
+    write_manifest(out, m)
+    for t in out.glob('.*.saving'): t.unlink()
+    (out/FACES_JOURNAL).unlink(missing_ok=True)
+    return m
+
+# %% ../nbs/01e_faces.ipynb #e7d16c57
 def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
-                  out:Path, # Folder for the derived dataset of face crops (created; may exist from a previous run)
+                  out:Path, # Folder for the derived dataset of face crops (created; may exist from a previous run); not in `data`
                   size:int=224, # Side of the crops, in pixels
                   padding:float=CHIP_PADDING, # Margin around the face, as a fraction of its size
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                  )->dict:
     "Write the main face of every photo in `data` as an aligned crop in `out`; returns a report (also `out/faces_report.json`)."
     import pandas as pd
-    data, out = Path(data), Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    m = read_manifest(out)
-    if 'source_sha256' not in m.columns: m['source_sha256'] = ''
-    seen, rows, start = set(m.source_sha256), [], time.time()
-    src_m = read_manifest(data).drop_duplicates('file', keep='last').set_index('file')
-    for f in usable_files(data):
-        rel, sha = f.relative_to(data).as_posix(), file_sha256(f)
-        if sha in seen: continue
-        seen.add(sha)
-        src = src_m.loc[rel] if rel in src_m.index else {}
-        row = dict(label=f.parent.name, source=rel, source_sha256=sha,
-                   **{k: src.get(k, '') for k in ('grayscale', 'url', 'query')})  # provenance from the source manifest
-        a = face_array(f)
-        faces = find_faces(a, detectors)
-        if not faces:
-            tmpf = out/f'.{sha}.copying'; shutil.copy2(f, tmpf)
-            dest = move_to_free_path(tmpf, out/QUARANTINE_NAME/rel)  # never replaces a file, even one made a moment ago
-            rows.append(dict(row, file=rel, status='quarantined', reason=NO_FACE, faces='0', detector='',
-                             quarantined_to=dest.relative_to(out).as_posix()))
-            continue
-        chip = _chip(a, faces[0], size, padding)
-        tmpf = out/f'.{sha}.saving'; chip.save(tmpf, format='JPEG', quality=95)
-        dest = move_to_free_path(tmpf, out/f.parent.name/(f.stem + '.jpg'))
-        rows.append(dict(row, file=dest.relative_to(out).as_posix(), status='ok',
-                         reason=f'several faces ({len(faces)}): kept the main one' if len(faces) > 1 else '',
-                         faces=str(len(faces)), detector=faces[0].detector, sha256=file_sha256(dest),
-                         width=str(size), height=str(size), mode='RGB', box=' '.join(map(str, faces[0].box))))
-    m = pd.concat([m, pd.DataFrame(rows, dtype=str)], ignore_index=True).fillna('')
-    write_manifest(out, m)
-    report = faces_report(out)
-    report.update(data=str(data), out=str(out), new=len(rows), seconds=round(time.time()-start, 1))
-    write_json(out/'faces_report.json', report, indent=2)
-    return report
+    data, out = Path(data).absolute(), Path(out).absolute()
+    check_apart(data, out)
+    with dataset_lock(out):  # a second run waits for this one, then finds its work done
+        m, rows, start = _resume(out), [], time.time()
+        seen, taken = set(m.source_sha256), {out/p for p in [*m.file, *m.quarantined_to]}  # names promised to rows
+        src_m = read_manifest(data).drop_duplicates('file', keep='last').set_index('file')
+        for f in usable_files(data):
+            rel, sha = rel_path(data, f), file_sha256(f)
+            if sha in seen: continue
+            seen.add(sha)
+            row, want = _crop_or_copy(f, rel, sha, src_m, out/f'.{sha}.saving', size, padding, detectors)
+            if want:
+                dest = unique_path(out/want, taken); dest.parent.mkdir(parents=True, exist_ok=True); taken.add(dest)
+                row['file' if row['status'] == 'ok' else 'quarantined_to'] = rel_path(out, dest)
+                append_jsonl(out/FACES_JOURNAL, row)  # the row first...
+                os.replace(out/f'.{sha}.saving', dest)  # ...then the crop, in one step
+            rows.append(row)
+        write_manifest(out, pd.concat([m, pd.DataFrame(rows, dtype=str)], ignore_index=True).fillna(''))
+        (out/FACES_JOURNAL).unlink(missing_ok=True)
+        report = faces_report(out)
+        report.update(data=str(data), out=str(out), new=len(rows), seconds=round(time.time()-start, 1),
+                      errors={r['source']: r['reason'] for r in rows if r['status'] == 'error'})
+        write_json(out/'faces_report.json', report, indent=2)
+        return report
 
 # %% ../nbs/01e_faces.ipynb #194d223e
 def faces_report(out:Path # A dataset written by `extract_faces`
                 )->dict:
     "Counts per class of photos, faces found, several faces, no face and tight crops, from `out`'s manifest."
-    m = read_manifest(out)
-    if 'faces' not in m.columns: m['faces'] = ''
-    if 'detector' not in m.columns: m['detector'] = ''
+    m = read_manifest(out).query("status != 'error'")  # photos that could not be read: in `extract_faces`' `errors`
+    m = m.reindex(columns=[*m.columns, *(c for c in ('faces', 'detector') if c not in m.columns)], fill_value='')
     per_class = {}
     for label, g in m.groupby('label'):
-        n = _as_int(g.faces)
+        n = g.faces.replace('', '0').astype(int)
         per_class[label] = dict(photos=len(g), found=int((n > 0).sum()), several=int((n > 1).sum()),
                                 none=int((n == 0).sum()), tight=int((g.detector == 'padded').sum()))
     tot = {k: sum(c[k] for c in per_class.values()) for k in ('photos', 'found', 'several', 'none', 'tight')}
     return dict(per_class=per_class, total=tot, detection_rate=round(tot['found']/max(1, tot['photos']), 4))
-
-def _as_int(s): return s.replace('', '0').astype(int)
 
 # %% ../nbs/01e_faces.ipynb #9747bc71
 def default_face_cache()->Path: return chris_home()/'cache'/'face_descriptors'
@@ -298,7 +315,6 @@ def chip_descriptors(chips:list, # PIL images or arrays: aligned face chips, as 
             for a in arrs]
     if not arrs: return np.zeros((0, 128), np.float32)
     return np.array(dlib_model('descriptor').compute_face_descriptor(arrs), np.float32).reshape(len(arrs), 128)
-
 
 # %% ../nbs/01e_faces.ipynb #163f1995
 def face_views(a:np.ndarray, # The photo (RGB array)
@@ -324,7 +340,6 @@ def describe_faces(img, # A path, bytes, PIL image or array
                 boxes=np.array([f.box for f in faces], np.int32).reshape(-1, 4),
                 detector=faces[0].detector if faces else '')
 
-
 # %% ../nbs/01e_faces.ipynb #d4b148bb
 def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), '_' + '-'.join(views))
 
@@ -333,13 +348,15 @@ def photo_descriptors(file:Path, # An image file
                       detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                       views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                      )->dict:
-    "`describe_faces` of an image file, cached on disk by the sha256 of its bytes."
+    "`describe_faces` of an image file, cached on disk by the sha256 of its bytes; no face, and a warning naming it, for a file no step can read."
     sha = file_sha256(file)
     cache = default_face_cache() if cache is None else cache
     cf = Path(cache)/sha[:2]/f"{sha}{_views_key(views)}.npz" if cache else None
     if cf is not None and cf.exists():
         with np.load(cf) as z: return dict(desc=z['desc'], boxes=z['boxes'], detector=str(z['detector']))
-    res = describe_faces(file, detectors, views)
+    try: res = describe_faces(file, detectors, views)
+    except ImageError as e:  # one unreadable photo never stops a batch: its one line, and no face to learn from (not cached)
+        warnings.warn(str(e)); return dict(desc=np.zeros((0, 128), np.float32), boxes=np.zeros((0, 4), np.int32), detector='')
     if cf is not None:
         with atomic_path(cf) as tmp: np.savez(tmp, **res)
     return res
@@ -368,9 +385,10 @@ def describe_item(item, # A path, bytes, PIL image or array
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                   views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                  ):
-    "`describe_faces` of one input, or the `ImageError` reading it raised, returned in its place so a batch goes on."
+    "`describe_faces` of one input, or the `ImageError` naming it that reading or describing it raised, in its place: a batch goes on."
     try: return describe_faces(load_image(item), detectors, views)
     except ImageError as e: return e
+    except Exception as e: return ImageError(describe(item), f'cannot be described ({type(e).__name__}: {e})')  # one bad photo never stops a batch
 
 MIN_PER_WORKER = 8  # Photos per worker process that pay for starting it (about a second)
 
@@ -379,9 +397,8 @@ from fastcore.basics import num_cpus  # the cores this process may use
 @functools.cache
 def _pool(n:int):
     "`n` spawned worker processes, started once and kept for the next batch."
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context('spawn'))
+    import concurrent.futures, multiprocessing
+    return concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context('spawn'))
 
 def describe_many(items:list, # Paths, bytes, PIL images or arrays
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)

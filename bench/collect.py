@@ -16,8 +16,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent/'tools'))
 from figures import write_results
-from chris_classifier.core import CLASS_FOLDERS, sample_image
-from chris_classifier.collect import ImageServer, collect_images, verify_folder, read_manifest
+from chris_classifier.core import CLASS_FOLDERS, read_manifest, sample_image
+from chris_classifier.testing import ImageServer
+from chris_classifier.verify import verify_folder
+from chris_classifier.collect import collect_images
 
 
 def make_images(per_class):

@@ -77,10 +77,10 @@ def evaluate(model_dir, files, cache):
 def eval_sets(model_dir, data, known):
     "The model's own validation photos and every photo of `known`."
     from chris_classifier.train import read_meta
-    from chris_classifier.data import chris_files
+    from chris_classifier.core import usable_files
     meta = read_meta(model_dir)
     return dict(valid=[Path(meta['train_folder'])/f for f in meta['valid_files']],
-                pins_known=list(chris_files(known)) if known.is_dir() else [])
+                pins_known=list(usable_files(known)) if known.is_dir() else [])
 
 def run_seed(name, data, known, seed, tmp, cache, **kw):
     "Train one model and evaluate it on both sets; prints one line per set."

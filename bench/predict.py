@@ -56,12 +56,12 @@ def main():
     a = p.parse_args()
     import torch
     from chris_classifier.core import make_sample
-    from chris_classifier.data import chris_files
+    from chris_classifier.core import usable_files
     from chris_classifier.train import train_model, DEFAULT_ARCH, TRAIN_DEFAULTS
     tmp = Path(tempfile.mkdtemp())
     data = make_sample(tmp/'data', n_per_class=8, size=(64, 128))
     photos = make_sample(tmp/'photos', n_per_class=max(a.n_single, a.n_batch)//5 + 1)  # 128-320 px, as downloads
-    files = list(chris_files(photos))
+    files = list(usable_files(photos))
     print(f'cpu_threads: {torch.get_num_threads()}')
     train_model(data, out=tmp/'resnet18', arch='resnet18', pretrained=False, epochs=1, size=224, bs=8, verbose=False)
     r18 = bench_model('resnet18_224', tmp/'resnet18', files, a.n_single, a.n_batch, a.rounds)

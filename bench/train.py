@@ -44,8 +44,8 @@ def main():
     if not data.is_dir(): sys.exit(f'No dataset at {data} (pass --data DIR)')
     import torch
     from chris_classifier.train import TRAIN_DEFAULTS
-    from chris_classifier.data import chris_files
-    print(f'data: {data} ({len(chris_files(data))} images)')
+    from chris_classifier.core import usable_files
+    print(f'data: {data} ({len(usable_files(data))} images)')
     print(f'cpu_threads: {torch.get_num_threads()}')
     configs = {'recipe': RECIPE, **json.loads(a.extra), 'defaults': {}}
     res = {}
@@ -65,6 +65,6 @@ def main():
                                                     config={**TRAIN_DEFAULTS, **configs[name]} if name == 'defaults' else configs[name])
                                          for name, (e, s) in res.items()},
                                 time_ratio_recipe_over_defaults=round(rs/ds, 2), headline=headline),
-                  n=dict(dataset=data.name, images=len(chris_files(data))), seeds=dict(split=42, train=42))
+                  n=dict(dataset=data.name, images=len(usable_files(data))), seeds=dict(split=42, train=42))
 
 if __name__ == '__main__': main()

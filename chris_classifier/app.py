@@ -6,18 +6,17 @@
 __all__ = ['MAX_UPLOAD_BYTES', 'UPLOAD_MESSAGES', 'SPACE_APP', 'UploadError', 'upload_message', 'read_upload', 'display_name',
            'as_predictor', 'predictions', 'answer_text', 'thumbnail', 'classify_upload', 'uploaded_files',
            'NotebookApp', 'gradio_label', 'photo_bytes', 'app_examples', 'classify_photo', 'make_gradio_app', 'serve',
-           'write_space', 'MAX_PIXELS', 'MIN_SIDE']
+           'write_space']
 
 # %% ../nbs/07_app.ipynb #9a287770
-import base64, io, os, shutil, sys, warnings
+import base64, io, os, shutil, warnings
 from pathlib import Path
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
 from .core import *
 
 # %% ../nbs/07_app.ipynb #5ddf58ee
-from .images import MAX_PIXELS, MIN_SIDE, ImageError, NotAnImage, TruncatedImage, TooLarge, TooSmall, load_image
-_all_ = ['MAX_PIXELS', 'MIN_SIDE']  # the limits of `images`, importable from here as before
+from .images import MAX_PIXELS, MIN_SIDE, ImageError, TruncatedImage, TooLarge, TooSmall, load_image
 
 MAX_UPLOAD_BYTES = 10 * 2**20  # Largest upload accepted: 10 MiB
 

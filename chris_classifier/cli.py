@@ -8,7 +8,7 @@ __all__ = ['COMMANDS', 'subcommand', 'arg', 'progress_bars', 'show_report', 'sam
            'check_csv_dest', 'predict_cmd', 'app_cmd', 'demo_cmd', 'main']
 
 # %% ../nbs/08_cli.ipynb #beba45db
-import csv, json, os, shutil, sys, time, traceback, warnings
+import csv, os, sys, time, traceback, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -99,7 +99,7 @@ def verify_cmd(dest:arg('DEST'), # Dataset folder to check
               ):
     "Check every image of DEST: quarantine unreadable ones, fix odd formats, find duplicates, write the manifest."
     if not Path(dest).is_dir(): raise FileNotFoundError(f'no folder {dest}')
-    from chris_classifier.collect import verify_folder
+    from chris_classifier.verify import verify_folder
     show_report(verify_folder(dest))
 
 # %% ../nbs/08_cli.ipynb #add06ea7
@@ -162,7 +162,7 @@ def clean_cmd(data:arg('DATA'), # Dataset folder
     if bool(decisions) == bool(undo): raise ValueError('give exactly one of --decisions CSV or --undo')
     if decisions and not Path(decisions).exists(): raise FileNotFoundError(f'no decisions file {decisions}')
     if not Path(data).is_dir(): raise FileNotFoundError(f'no folder {data}')
-    from chris_classifier.clean import apply_decisions, undo_decisions
+    from chris_classifier.decisions import apply_decisions, undo_decisions
     entries = list(apply_decisions(data, decisions) if decisions else undo_decisions(data, steps=steps))
     print(f"{'applied' if decisions else 'undid'} {len(entries)} change(s) in {data}")
     for e in entries[:20]: print(f"  {e.get('op')}: {e.get('src')} -> {e.get('dst')}" if isinstance(e, dict) else f'  {e}')

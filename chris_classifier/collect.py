@@ -14,10 +14,6 @@ from .search import *
 from .download import *
 from .verify import *
 from .search import _read_json, _write_json
-from .testing import ImageServer, Reply  # importable from here, as before the split
-from . import search, download, verify
-
-__all__ = [*search.__all__, *download.__all__, *verify.__all__, 'ImageServer', 'Reply', 'collect_images']  # `import *` brings the whole step
 
 # %% ../nbs/01d_collect.ipynb #8b4ce2d6
 def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_kw, dl_kw)->dict:

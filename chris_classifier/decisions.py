@@ -5,16 +5,14 @@ moves that never overwrite, the manifest kept in step, and an undo."""
 
 # %% auto #0
 __all__ = ['KEEP', 'DELETE', 'REVIEW_REASON', 'JOURNAL_NAME', 'normalise_decision', 'read_decisions', 'journal_file',
-           'read_journal', 'apply_decisions', 'IncompleteUndo', 'undo_decisions', 'write_decisions']
+           'read_journal', 'apply_decisions', 'IncompleteUndo', 'undo_decisions']
 
 # %% ../nbs/04b_decisions.ipynb #f2377162
-import csv, json, os, shutil, time, uuid, warnings
-from functools import partial
+import csv, json, os, time, uuid, warnings
 from pathlib import Path
 
 from .core import *
-from .review import write_decisions, _rel  # review proposes decisions, clean applies them
-_all_ = ['write_decisions']  # defined in `review`; importable from here too
+from .review import _rel
 
 # %% ../nbs/04b_decisions.ipynb #bb2239ac
 KEEP, DELETE = 'keep', 'delete'  # The two decisions that are not a class folder name

@@ -7,7 +7,7 @@ __all__ = ['IMAGE_SUFFIXES', 'REQUEST_HEADERS', 'url_stem', 'image_suffix', 'is_
            'download_image', 'with_progress', 'download_urls']
 
 # %% ../nbs/01b_download.ipynb #a70183f7
-import hashlib, ipaddress, mimetypes, os, socket, sys, time
+import hashlib, ipaddress, mimetypes, os, socket, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path

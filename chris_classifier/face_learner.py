@@ -10,7 +10,7 @@ __all__ = ['DISTANCE_THRESHOLD', 'FACE_TRAIN_DEFAULTS', 'OPEN_SET_RULE', 'Descri
            'FaceClassifier']
 
 # %% ../nbs/02a_face_learner.ipynb #1c8c2f96
-import contextlib, json, time
+import contextlib, time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from fasttransform import Transform
 from fastai.data.core import Datasets
 from fastai.data.transforms import Categorize, RandomSplitter, parent_label
 from fastai.learner import Learner
-import fastai.callback.schedule  # adds Learner.fit_one_cycle
+from fastai.callback.schedule import *  # adds Learner.fit_one_cycle
 from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy, error_rate
 from fastai.torch_core import set_seed

@@ -15,8 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from torch import nn
 from fastai.layers import ConvLayer, Flatten
 
-from .core import *
-from .faces import FACE_LOOKS, draw_face, find_faces
+from .faces import draw_face, find_faces
 
 # %% ../nbs/04a_lookalikes.ipynb #8a8113ce
 import chris_classifier

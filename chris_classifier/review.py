@@ -7,13 +7,11 @@ __all__ = ['grayscale_flags', 'save_figure', 'ProbsInterpretation', 'review_file
            'user_answers', 'open_set_metrics', 'interpretation_metrics', 'predictions_table', 'review_model']
 
 # %% ../nbs/04_review.ipynb #7e057aed
-import json, warnings
+import warnings
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-import matplotlib
 import matplotlib.pyplot as plt
 import sklearn.metrics as skm
 from fastai.vision.all import *
@@ -41,7 +39,7 @@ def per_class(self:ClassificationInterpretation)->pd.DataFrame:
     return pd.DataFrame(dict(precision=p, recall=r, f1=f, support=s), index=pd.Index([str(v) for v in self.vocab], name='class'))
 
 # %% ../nbs/04_review.ipynb #0642ff43
-from .collect import is_grayscale  # the collect step's own test, so both steps agree
+from .verify import is_grayscale  # the collect step's own test, so both steps agree
 
 # %% ../nbs/04_review.ipynb #f93d845c
 def grayscale_flags(files:list, # Image files
@@ -134,14 +132,12 @@ class ProbsInterpretation(ClassificationInterpretation):
                                         target_names=[str(v) for v in self.vocab], zero_division=0))
 
 # %% ../nbs/04_review.ipynb #dbd689b6
-from .data import chris_files
-
 def review_files(meta:dict, # The model's `model.json`
                  data:Path, # Dataset folder to review on
                 )->tuple:
     "(files, split): the validation files when `data` is the model's training folder ('valid'), else all of its images ('all')."
     data, vocab = Path(data).resolve(), list(meta['vocab'])
-    files = [f for f in chris_files(data) if Path(f).relative_to(data).parts[0] in vocab]
+    files = [f for f in usable_files(data) if Path(f).relative_to(data).parts[0] in vocab]
     if meta.get('train_folder') and Path(meta['train_folder']).resolve() == data:
         if meta.get('valid_files'):
             valid = {data/f for f in meta['valid_files']}
@@ -155,7 +151,7 @@ def stranger_files(meta:dict, # The model's `model.json`
                   )->list:
     "The images of `data`'s class folders that are not classes of the model: people it should answer \"none of these\" for."
     data, vocab = Path(data).resolve(), set(meta['vocab'])
-    return [f for f in chris_files(data) if Path(f).relative_to(data).parts[0] not in vocab]
+    return [f for f in usable_files(data) if Path(f).relative_to(data).parts[0] not in vocab]
 
 # %% ../nbs/04_review.ipynb #180ce541
 def write_decisions(fn:Path, # CSV file to write

@@ -470,8 +470,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                          'chris_classifier.search._cells': ('search.html#_cells', 'chris_classifier/search.py'),
                                          'chris_classifier.search._network_down': ( 'search.html#_network_down',
                                                                                     'chris_classifier/search.py'),
-                                         'chris_classifier.search._read_json': ('search.html#_read_json', 'chris_classifier/search.py'),
-                                         'chris_classifier.search._write_json': ('search.html#_write_json', 'chris_classifier/search.py'),
                                          'chris_classifier.search.as_class': ('search.html#as_class', 'chris_classifier/search.py'),
                                          'chris_classifier.search.as_classes': ('search.html#as_classes', 'chris_classifier/search.py'),
                                          'chris_classifier.search.cached_search': ( 'search.html#cached_search',

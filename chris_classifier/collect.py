@@ -10,17 +10,17 @@ from collections import Counter
 from pathlib import Path
 
 from .core import *
+from .files import *
 from .search import *
 from .download import *
 from .verify import *
-from .search import _read_json, _write_json
 
 # %% ../nbs/01d_collect.ipynb #8b4ce2d6
 def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_kw, dl_kw)->dict:
     "Search and download one class; returns its report."
     urls = cached_search(dest, c, engine, per_class, refresh=refresh, **search_kw)
     cache = search_cache(dest, c)
-    failed = _read_json(cache).get('failed', {})
+    failed = read_json(cache).get('failed', {})
     m = read_manifest(dest)
     known = set(m.url[(m.label == c.folder) & (m.url != '')])
     todo = [u for u in urls if u not in known and u not in failed]
@@ -30,7 +30,7 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
                   skipped=sum(u in failed and u not in known for u in urls),
                   failed=dict(Counter(r.reason.split(':')[0] for r in res if r.status == 'failed')))
     failed.update({r.url: r.reason for r in res if r.status == 'failed' and r.permanent})
-    _write_json(cache, {**_read_json(cache), 'failed': failed})
+    write_json(cache, {**read_json(cache), 'failed': failed})
     return report
 
 # %% ../nbs/01d_collect.ipynb #08e172ec

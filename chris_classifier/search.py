@@ -8,11 +8,12 @@ __all__ = ['SEARCH_ENGINES', 'SEARCH_DIR', 'class_slug', 'as_class', 'as_classes
            'search_retry', 'search_cache', 'cached_search', 'has_internet']
 
 # %% ../nbs/01_search.ipynb #57025d6e
-import csv, json, os, re, socket, threading, time, unicodedata, warnings
+import csv, os, re, socket, threading, time, unicodedata, warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .core import *
+from .files import *
 
 # %% ../nbs/01_search.ipynb #3c1e9f80
 def class_slug(name:str # Any class name, e.g. "Grizzly bear"
@@ -234,14 +235,6 @@ SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one 
 
 def search_cache(dest:Path, c:ImageClass)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
 
-def _read_json(f:Path)->dict:
-    try: return json.loads(Path(f).read_text())
-    except (OSError, ValueError): return {}
-
-def _write_json(f:Path, d:dict):
-    "Write `d` to `f` atomically."
-    with atomic_path(f) as tmp: tmp.write_text(json.dumps(d, indent=1))
-
 def cached_search(dest:Path, # The dataset folder
                   c:ImageClass, # The class to search for
                   engine:ImageSearch, # The engine to ask when the cache has no answer
@@ -250,11 +243,11 @@ def cached_search(dest:Path, # The dataset folder
                   **kw, # Passed to `search_retry` (tries, wait)
                  )->list:
     "Up to `n` URLs for `c`, from the cache in `dest/_search/` when it can answer, else searched (and cached)."
-    f = search_cache(dest, c); got = _read_json(f)
+    f = search_cache(dest, c); got = read_json(f)
     if (engine.cache and not refresh and got.get('engine') == engine.name and got.get('query') == engine.query(c)
         and (got.get('n', 0) >= n or len(got.get('urls', [])) >= n)): return got['urls'][:n]
     urls = list(dict.fromkeys(search_retry(engine, c, n, **kw)))  # unique, in order
-    _write_json(f, {**got, 'engine': engine.name, 'query': engine.query(c), 'n': n, 'urls': urls})
+    write_json(f, {**got, 'engine': engine.name, 'query': engine.query(c), 'n': n, 'urls': urls})
     return urls
 
 # %% ../nbs/01_search.ipynb #5c8a7ab2

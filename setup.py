@@ -33,7 +33,7 @@ setup(
                  'License :: ' + lic[1],
                  'Natural Language :: ' + cfg['language'].title()] +
                 ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
-    packages=find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
+    packages=find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     python_requires='>=' + min_python,
     install_requires=reqs('requirements'),
@@ -41,6 +41,6 @@ setup(
                     'app': reqs('app_requirements'),
                     'dev': reqs('dev_requirements') + reqs('faces_requirements') + reqs('app_requirements')},
     entry_points={'console_scripts': cfg['console_scripts'].split(),
-                  'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
+                  'nbdev': [f"{cfg['lib_name']}={cfg['lib_name']}._modidx:d"]},
     zip_safe=False,
 )

@@ -4,6 +4,8 @@ Usage: python tools/run_tests.py [--flags "slow"] [--n-workers N] [NOTEBOOK ...]
 Each notebook is one test, run in its own `nbdev-test` process; it fails when any of its cells raises.
 The notebooks run with `CHRIS_CLASSIFIER_HOME` set to a temporary folder: tests neither read your collected photos
 and models (`~/.chris_classifier`) nor write there (the lesson's sample dataset is generated in that folder).
+Why not `nbdev-test` alone: it prints only `Success.` or the names of the failed notebooks, not the `N passed, N failed`
+line CI reads; each notebook here is still run by `nbdev-test` itself.
 """
 import argparse, os, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor

@@ -47,7 +47,7 @@ def dlib_model(name:str # A key of `FACE_MODEL_FILES`
     return load(str(face_models_dir()/FACE_MODEL_FILES[name]))
 
 # %% ../nbs/01e_faces.ipynb #93d827e3
-from .images import ImageError, describe, load_array, load_image
+from .images import ImageError, image_name, load_array, load_image
 
 def face_array(img # A path, bytes, PIL image or numpy array (HxW or HxWx3/4; uint8, or float in 0..1)
               )->np.ndarray:
@@ -388,7 +388,7 @@ def describe_item(item, # A path, bytes, PIL image or array
     "`describe_faces` of one input, or the `ImageError` naming it that reading or describing it raised, in its place: a batch goes on."
     try: return describe_faces(load_image(item), detectors, views)
     except ImageError as e: return e
-    except Exception as e: return ImageError(describe(item), f'cannot be described ({type(e).__name__}: {e})')  # one bad photo never stops a batch
+    except Exception as e: return ImageError(image_name(item), f'cannot be described ({type(e).__name__}: {e})')  # one bad photo never stops a batch
 
 MIN_PER_WORKER = 8  # Photos per worker process that pay for starting it (about a second)
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'MIN_SIDE', 'MAX_ASPECT', 'NOT_IMAGE_WORDS', 'ImageError', 'NotAnImage', 'TruncatedImage', 'TooLarge',
-           'TooSmall', 'TooNarrow', 'check_size', 'pixels', 'what_is', 'not_image_reason', 'describe', 'open_image',
+           'TooSmall', 'TooNarrow', 'check_size', 'pixels', 'what_is', 'not_image_reason', 'image_name', 'open_image',
            'upright', 'load_image', 'load_array']
 
 # %% ../nbs/00a_images.ipynb #37c55a95
@@ -89,7 +89,7 @@ def not_image_reason(data:bytes # The start of the file (1 KB is plenty)
     return NOT_IMAGE_WORDS[what_is(data)]
 
 # %% ../nbs/00a_images.ipynb #fa841f4b
-def describe(item)->str:
+def image_name(item)->str:
     "How an input is named in messages: a path as itself, bytes by their length, anything else by its type."
     if isinstance(item, (str, Path)): return str(item)
     if isinstance(item, (bytes, bytearray, memoryview)): return f'{len(item)} bytes'
@@ -116,7 +116,7 @@ def open_image(item, # A path, bytes, file object, PIL image or numpy array
                max_pixels:int=MAX_PIXELS, # Refuse images with more pixels than this
               )->Image.Image:
     "`item` opened as a PIL image (header read, pixels not decoded yet) within the size limits; `ImageError` if not."
-    what = describe(item)
+    what = image_name(item)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # the limit below is ours
@@ -145,7 +145,7 @@ def load_image(item, # A path, bytes, file object, PIL image or numpy array (HxW
                max_pixels:int=MAX_PIXELS, # Refuse images with more pixels than this
               )->Image.Image:
     "`item` as an upright RGB PIL image; an `ImageError` subclass saying what is wrong when it is not usable."
-    im, what = open_image(item, min_side, max_pixels), describe(item)
+    im, what = open_image(item, min_side, max_pixels), image_name(item)
     try:
         im.load()
         im = upright(im)
@@ -162,6 +162,6 @@ def load_array(item, # A path, bytes, file object, PIL image or numpy array
     if isinstance(item, np.ndarray):
         a = pixels(item)
         if a.ndim == 3 and a.shape[2] == 3:
-            check_size((a.shape[1], a.shape[0]), describe(item), min_side, max_pixels)
+            check_size((a.shape[1], a.shape[0]), image_name(item), min_side, max_pixels)
             return np.ascontiguousarray(a)
     return np.ascontiguousarray(np.asarray(load_image(item, min_side, max_pixels)))

@@ -1,6 +1,6 @@
 """Benchmark of the collect step: download and verify 750 generated images served from 127.0.0.1.
 
-Usage (from the repository root): python bench/collect.py [--per-class 150] [--n-workers 8]
+Usage (from the repository root): python -m bench.collect [--per-class 150] [--n-workers 8]
 
 Serves 150 generated images per class (JPEGs from `core.sample_image`) on a loopback web server, then times
 1. ours: `collect_images(engine='urls')` (download) and `verify_folder` (decode, hash, de-dup, manifest), and a rerun
@@ -8,14 +8,13 @@ Serves 150 generated images per class (JPEGs from `core.sample_image`) on a loop
 2. the reference recipe of fastbook chapter 2: fastai's `download_images` per class, then `verify_images` and
    unlinking the failures.
 Prints `name: value` lines; the headline (ours, download + verify, seconds) comes last. Writes them to
-bench/results/collect.json (tools/figures.py), which the README shows.
+bench/results/collect.json, which the README shows.
 """
-import argparse, contextlib, io, os, random, shutil, sys, tempfile, time, warnings
+import contextlib, io, os, random, shutil, tempfile, time, warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent/'tools'))
-from figures import write_results
+from fastcore.script import call_parse
+from bench.common import write_results
 from chris_classifier.core import CLASS_FOLDERS, read_manifest, sample_image
 from chris_classifier.testing import ImageServer
 from chris_classifier.verify import verify_folder
@@ -52,15 +51,15 @@ def reference(path, urls, n_workers):
     return t_dl, t_ver, len(get_image_files(path)), n_failed
 
 
-def main():
+@call_parse
+def main(per_class:int=150, # Generated images per class
+         n_workers:int=8, # Download threads
+        ):
+    "Benchmark of the collect step: download and verify 750 generated images served from 127.0.0.1."
     warnings.filterwarnings('ignore', category=FutureWarning)
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--per-class', type=int, default=150)
-    p.add_argument('--n-workers', type=int, default=8)
-    a = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix='bench_collect_'))
     try:
-        replies, t_gen = timed(make_images, a.per_class)
+        replies, t_gen = timed(make_images, per_class)
         n = len(replies)
         print(f'images: {n}')
         print(f'megabytes: {sum(map(len, replies.values()))/1e6:.1f}')
@@ -71,7 +70,7 @@ def main():
             csv.write_text('label,url\n' + ''.join(f'{p.split("/")[1]},{srv.url(p)}\n' for p in replies))
             urls = {c: [srv.url(p) for p in replies if p.startswith(f'/{c}/')] for c in CLASS_FOLDERS}
 
-            kw = dict(engine='urls', urls_file=csv, per_class=a.per_class, n_workers=a.n_workers, show=False)
+            kw = dict(engine='urls', urls_file=csv, per_class=per_class, n_workers=n_workers, show=False)
             rep, t_dl = timed(collect_images, tmp/'ours', verify=False, **kw)
             ver, t_ver = timed(verify_folder, tmp/'ours', show=False)
             rerun, t_rerun = timed(collect_images, tmp/'ours', **kw)
@@ -79,7 +78,7 @@ def main():
             resaved = sum(c['saved'] for c in rerun['classes'].values())
 
             with contextlib.redirect_stdout(io.StringIO()):  # fastai's progress bars
-                ref_dl, ref_ver, ref_kept, ref_failed = reference(tmp/'reference', urls, a.n_workers)
+                ref_dl, ref_ver, ref_kept, ref_failed = reference(tmp/'reference', urls, n_workers)
 
         print(f'ours_download_s: {t_dl:.2f}')
         print(f'ours_verify_s: {t_ver:.2f}')
@@ -107,9 +106,7 @@ def main():
             reference_download_s=r2(ref_dl), reference_verify_s=r2(ref_ver), reference_total_s=r2(ref_dl + ref_ver),
             reference_kept=ref_kept, ours_vs_reference=r2((t_dl + t_ver)/(ref_dl + ref_ver)),
             headline=f'collect {n} images: {t_dl + t_ver:.2f} s, {(t_dl + t_ver)/(ref_dl + ref_ver):.2f}x the reference'),
-            n=dict(images=n, per_class=a.per_class, workers=a.n_workers),
+            n=dict(images=n, per_class=per_class, workers=n_workers),
             seeds={c: f'bench-{c}' for c in CLASS_FOLDERS})
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
-
-if __name__ == '__main__': main()

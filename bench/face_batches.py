@@ -1,6 +1,6 @@
 """Face answers in batches: is `predict_many` on photos faster than answering them one by one?
 
-Usage (from the repository root): python bench/face_batches.py [--datasets DIR] [--rounds 3] [--seed 42]
+Usage (from the repository root): python -m bench.face_batches [--datasets DIR] [--rounds 3] [--seed 42]
 
 Trains the face learner on `avengers_faces` (`train_model(DATA, out, arch='face')`, descriptors cached), then
 answers every photo of `pins_dev` (known people and strangers) with the same `Predictor` three ways, interleaved
@@ -13,14 +13,11 @@ round by round so that a busy machine slows all of them alike:
 No descriptor cache is used when answering. Both ways must give the same answers. Figures (best round of each,
 and the ratio) go to bench/results/face_batches.json. Target (issue 14): batch at least 1.5x faster than one by one.
 """
-import argparse, contextlib, io, sys, tempfile, time
+import tempfile, time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'tools'))
-from figures import write_results
-
-def say(name, value): print(f'{name}: {value}', flush=True)
+from fastcore.script import call_parse
+from bench.common import find_dataset, quiet, say, write_results
 
 def dlib_loop(files):
     "The reference: dlib's own detect + landmarks + descriptor per photo, nothing else."
@@ -32,24 +29,23 @@ def dlib_loop(files):
         a = np.asarray(Image.open(f).convert('RGB'))
         for r in det(a, 1): net.compute_face_descriptor(a, sp(a, r))
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--datasets', default=str(ROOT.parent/'shared'/'datasets'))
-    p.add_argument('--rounds', type=int, default=3)
-    p.add_argument('--seed', type=int, default=42)
-    a = p.parse_args()
+@call_parse
+def main(datasets:Path=None, # The folder holding the datasets (default: ../shared/datasets)
+         rounds:int=3, # Interleaved rounds (the best of each way counts)
+         seed:int=42, # Seed of the face model's split and training
+        ):
+    "Face answers in batches: is `predict_many` on photos faster than answering them one by one?"
     from chris_classifier.core import dataset_image_files
     from fastcore.basics import num_cpus
     from chris_classifier.train import train_model
     from chris_classifier.predict import Predictor
-    ds = Path(a.datasets)
-    files = sorted(dataset_image_files(ds/'pins_dev'/'known')) + sorted(dataset_image_files(ds/'pins_dev'/'strangers'))
+    files = sorted(dataset_image_files(find_dataset(datasets, 'pins_dev/known'))) + sorted(dataset_image_files(find_dataset(datasets, 'pins_dev/strangers')))
     with tempfile.TemporaryDirectory() as tmp:
-        with contextlib.redirect_stdout(io.StringIO()):
-            train_model(ds/'avengers_faces', Path(tmp)/'model', arch='face', seed=a.seed, verbose=False)
+        with quiet():
+            train_model(find_dataset(datasets, 'avengers_faces'), Path(tmp)/'model', arch='face', seed=seed, verbose=False)
         pred = Predictor.from_dir(Path(tmp)/'model')
         times = dict(one_by_one=[], batch=[], dlib_loop=[])
-        for r in range(a.rounds):
+        for r in range(rounds):
             t = time.perf_counter(); single = [pred.predict(f).label for f in files]; times['one_by_one'].append(time.perf_counter() - t)
             t = time.perf_counter(); batch = [p.label for p in pred.predict_many(files)]; times['batch'].append(time.perf_counter() - t)
             t = time.perf_counter(); dlib_loop(files); times['dlib_loop'].append(time.perf_counter() - t)
@@ -64,6 +60,4 @@ def main():
     figures['headline'] = (f"a batch of {len(files)} photos: {figures['batch_speedup']}x faster than one by one "
                            f"on {figures['cores']} cores (target 1.5x: {'met' if figures['target_met'] else 'not met'})")
     say('figures', figures)
-    write_results('face_batches', figures, n=dict(photos=len(files), rounds=a.rounds), seeds=dict(train=a.seed))
-
-if __name__ == '__main__': main()
+    write_results('face_batches', figures, n=dict(photos=len(files), rounds=rounds), seeds=dict(train=seed))

@@ -1,6 +1,6 @@
 """Benchmark of the face step: ImageNet CNN (fastbook recipe) against face descriptors, on real face datasets.
 
-Usage (from the repository root): python bench/faces.py [--data DIR] [--sets a,b] [--no-cnn] [--cnn-crops]
+Usage (from the repository root): python -m bench.faces [--datasets DIR] [--sets a,b] [--no-cnn] [--cnn-crops]
 
 For each dataset folder (default: ../shared/datasets/{avengers_faces,lfw_top7,five_celebrity_faces}), with the
 project's seeded split (fastai RandomSplitter(0.2, seed=42) over the sorted usable files), on this CPU:
@@ -15,33 +15,24 @@ project's seeded split (fastai RandomSplitter(0.2, seed=42) over the sorted usab
 Error rates count every validation photo; a photo where no face is found counts as an error for the face methods.
 Training seconds of the face methods include describing the photos from scratch (detection + descriptor network,
 an empty cache), so they compare with the CNN's fine-tuning time. Prints `name: value` lines, the headline last,
-and writes them to bench/results/faces.json (tools/figures.py), which the README shows.
+and writes them to bench/results/faces.json, which the README shows.
 The data and anything derived from it stay in temporary folders: nothing is written into the repository.
 
 Figures go to bench/results/faces.json (command, date, machine, seeds); the README and the notebooks quote that
 file, never numbers copied by hand. The fastbook recipe is slow on a CPU (minutes a dataset).
 """
-import argparse, contextlib, io, os, sys, tempfile, time
+import tempfile, time
 from pathlib import Path
 
 import numpy as np
+from fastcore.script import call_parse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT/'tools'))
+from bench.common import datasets_dir, quiet, say, write_results
 from chris_classifier.core import class_folders, NONE_OF_THESE
 from chris_classifier.faces import photo_descriptors, extract_faces
-from chris_classifier.face_learner import face_split, describe_files, train_face_model, FaceClassifier, nearest_distance, open_set_probs
+from chris_classifier.face_learner import face_split, describe_files, train_face_model, FaceClassifier
 
 SETS = ('avengers_faces', 'lfw_top7', 'five_celebrity_faces')
-
-def say(name, value):
-    print(f'{name}: {value}', flush=True)
-
-@contextlib.contextmanager
-def quiet():
-    "Hide fastai's epoch tables (stdout) while keeping our own lines."
-    with contextlib.redirect_stdout(io.StringIO()): yield
 
 def detection(files, cache):
     "Describe every photo with an empty cache: detection rate, several faces, ms/photo, seconds."
@@ -115,18 +106,18 @@ def project_cnn(data, seed=42):
         secs = time.time() - t
         with learn.no_bar(): return float(learn.validate()[1]), secs
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--data', default=str(ROOT.parent/'shared'/'datasets'), help='folder holding the datasets')
-    p.add_argument('--sets', default=','.join(SETS), help='comma-separated dataset names')
-    p.add_argument('--no-cnn', action='store_true', help='skip the CNN (fastbook recipe): minutes per dataset')
-    p.add_argument('--cnn-crops', action='store_true', help="also the project's CNN on whole photos and on extract_faces crops")
-    a = p.parse_args()
+@call_parse
+def main(datasets:Path=None, # The folder holding the datasets (default: ../shared/datasets)
+         sets:str=','.join(SETS), # Comma-separated dataset names
+         no_cnn:bool=False, # Skip the CNN (fastbook recipe): minutes per dataset
+         cnn_crops:bool=False, # Also the project's CNN on whole photos and on extract_faces crops
+        ):
+    "Benchmark of the face step: ImageNet CNN (fastbook recipe) against face descriptors, on real face datasets."
     import torch
     say('cpu_threads', torch.get_num_threads())
     summary, record = {}, {}
-    for name in a.sets.split(','):
-        data = Path(a.data)/name
+    for name in sets.split(','):
+        data = Path(datasets or datasets_dir())/name
         if not data.is_dir(): say(f'{name}.skipped', f'no folder {data}'); continue
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp); cache = tmp/'cache'
@@ -152,12 +143,12 @@ def main():
                                       face=dict(error=round(ferr, 4), train_s=round(det['seconds'] + fsecs, 1),
                                                 valid_rejected=round(meta['metrics']['valid_rejected'], 4)),
                                       open_set={k: (round(v, 4) if isinstance(v, float) else v) for k, v in o.items()})
-            if not a.no_cnn:
+            if not no_cnn:
                 cerr, csecs = fastbook(data)
                 say(f'{name}.fastbook', f'error {cerr:.4f}, train {csecs:.1f}s')
                 s.update(fastbook=cerr, fastbook_s=csecs)
                 rec['fastbook'] = dict(error=round(cerr, 4), train_s=round(csecs, 1))
-            if a.cnn_crops:
+            if cnn_crops:
                 cerr, csecs = project_cnn(data)
                 say(f'{name}.project_cnn', f'error {cerr:.4f}, train {csecs:.1f}s (train_model defaults)')
                 rec['project_cnn'] = dict(error=round(cerr, 4), train_s=round(csecs, 1))
@@ -175,8 +166,5 @@ def main():
     say('targets_met', 'yes' if ok and summary else 'no')
     headline = 'face learner error (training seconds from an empty cache): ' + '; '.join(parts)
     say('headline', headline)
-    from figures import write_results
     write_results('faces', dict(datasets=record, targets_met=ok and bool(summary), headline=headline),
                   n={name: d['photos'] for name, d in record.items()}, seeds=dict(split=42, fastbook=42, train=42))
-
-if __name__ == '__main__': main()

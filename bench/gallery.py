@@ -1,9 +1,9 @@
 """The gallery after validation: should the validation faces join the face model's gallery once they have given the
 validation figures, or should the gallery stay the training faces? Decided on data that is never the exam.
 
-Usage (from the repository root): python bench/gallery.py [--datasets DIR] [--seeds 0,1,2]
+Usage (from the repository root): python -m bench.gallery [--datasets DIR] [--seeds 0,1,2] [--cache DIR]
 
-The development splits of `bench/views.py` (each person of avengers_faces, five_celebrity_faces and lfw_top7 left out
+The development splits of `bench/views.py` (`dev_splits` of bench/common.py) (each person of avengers_faces, five_celebrity_faces and lfw_top7 left out
 of their dataset as the stranger, and each dataset against the other two). Since the validation faces may join the
 gallery, the known people are answered on a *test* part held out first: per split and seed, 20% of the known photos
 (`RandomSplitter(0.2, 1000 + seed)`) are set aside, the rest is split and trained on as `train_face_model` does, then:
@@ -14,16 +14,14 @@ Both answer the test photos (known people, photos neither saw) and the strangers
 Reported: known named correctly and strangers rejected, means over splits, with n. `pins_dev` is not read here.
 Figures go to bench/results/gallery.json.
 """
-import sys, time
+import time
 from pathlib import Path
 
 import numpy as np
 from fastai.data.transforms import RandomSplitter
+from fastcore.script import call_parse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'tools')); sys.path.insert(0, str(ROOT/'bench'))
-from figures import write_results
-from views import dev_arguments, dev_splits, fit_head, scored, split_known
+from bench.common import datasets_dir, dev_splits, fit_head, scored, split_known, write_results
 from chris_classifier.face_learner import DISTANCE_THRESHOLD, describe_files, add_valid_to_gallery, FaceClassifier
 
 GALLERIES = ('training faces', 'training + validation faces')
@@ -43,10 +41,15 @@ def run_split(known:list, strangers:list, seed:int, cache)->dict:
                               table, test, strangers)
     return res
 
-def main():
-    datasets, seeds, cache = dev_arguments(__doc__)
+@call_parse
+def main(datasets:Path=None, # The folder holding the datasets (default: ../shared/datasets)
+         seeds:str='0,1,2', # Comma-separated seeds
+         cache:Path=None, # Descriptor cache (default: the project's)
+        ):
+    "The gallery after validation: should the validation faces join the face model's gallery?"
+    seeds = [int(s) for s in seeds.split(',')]
     start = time.time()
-    splits = dev_splits(datasets)
+    splits = dev_splits(Path(datasets or datasets_dir()))
     per = {g: [] for g in GALLERIES}
     for known, strangers in splits.values():
         for seed in seeds:
@@ -60,5 +63,3 @@ def main():
              known_test_photos_per_seed=sum(len(RandomSplitter(0.2, 1000)(k)[1]) for k, _ in splits.values()),
              stranger_photos_per_seed=sum(len(s) for _, s in splits.values()))
     write_results('gallery', dict(galleries=figures, seconds=round(time.time() - start)), n=n, seeds=dict(seeds=seeds))
-
-if __name__ == '__main__': main()

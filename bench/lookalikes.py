@@ -1,42 +1,33 @@
 """Look-alikes: the project's CNN and its face learner side by side, on their validation split and on a second photo source.
 
-Usage (from the repository root): python bench/lookalikes.py [--data DIR] [--known DIR] [--seeds 1,2,3] [--fastbook]
+Usage (from the repository root): python -m bench.lookalikes [--datasets DIR] [--dataset NAME] [--known NAME] [--seeds 1,2,3] [--fastbook]
 
-For each seed, on `DIR` (default ../shared/datasets/avengers_faces, the seeded 80/20 split of `train_model`):
+For each seed, on the dataset (default avengers_faces of ../shared/datasets, the seeded 80/20 split of `train_model`):
 - cnn: `train_model`'s defaults with the packaged EfficientNet-Lite0;
 - face: `train_model(..., arch='face')`, the face-descriptor learner, with `train_model`'s defaults (as the CLI trains it);
 - fastbook (with --fastbook, first seed only: about 500 s a seed on 2 CPU cores): fastbook chapter 2's recipe
-  (`RECIPE` of bench/train.py) with the same backbone.
+  (`RECIPE` of bench/common.py) with the same backbone.
 Each model is saved, loaded back with `Predictor.from_dir` and evaluated on
 (a) `valid`: its own validation photos (a face model's validation faces join its gallery once validated, so its
 `user` figure there is a little flattered; its `closed` figure is not); (b) `pins_known`: the photos of `--known` (default
-../shared/datasets/pins_dev/known: three of the same people, other photos from another collection).
+pins_dev/known: three of the same people, other photos from another collection).
 Two answers are counted per photo: `closed` (argmax over the known classes; a face model that finds no face is
 wrong) and `user` (what `Predictor.predict` answers, so "none of these" and "no face found" count as errors).
-Writes bench/results/lookalikes.json (command, date, machine, seeds, n, error rates, most_confused, confusion
-counts) and two figures of counts summed over the seeds (class names and numbers only, no photos):
+Writes bench/results/lookalikes.json (`write_results`: command, date, machine, seeds, n; the figures are the error
+rates, most_confused and confusion counts) and two figures of counts summed over the seeds (class names and numbers only, no photos):
 bench/results/lookalikes_confusion.png (closed set) and bench/results/lookalikes_answers.png (what users see).
 
 Figures go to bench/results/lookalikes.json; 04a_lookalikes and the README quote that file. With `train_model`'s
 defaults the CNN trains in seconds to minutes a seed on 2 CPU cores, the fastbook recipe in several minutes.
 """
-import argparse, contextlib, io, json, os, platform, sys, tempfile, time, warnings
-from datetime import datetime, timezone
+import json, tempfile, time, warnings
 from pathlib import Path
 
 import numpy as np
+from fastcore.script import call_parse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'bench'))
+from bench.common import RECIPE, RESULTS, datasets_dir, find_dataset, quiet, write_results
 warnings.filterwarnings('ignore')
-from train import RECIPE, default_data  # bench/train.py: fastbook's recipe, and where the shared datasets are
-
-RESULTS = ROOT/'bench'/'results'
-
-@contextlib.contextmanager
-def quiet():
-    "Hide fastai's epoch tables (stdout) while keeping our own lines."
-    with contextlib.redirect_stdout(io.StringIO()): yield
 
 def train(data, out, seed, **kw):
     "Train and save a model with `train_model`; returns (model folder, training seconds)."
@@ -140,52 +131,42 @@ def plot_confusion(runs, kind, fn):
     fig.tight_layout()
     return save_figure(fn, fig)
 
-def machine():
-    import torch
-    return dict(platform=platform.platform(), python=platform.python_version(), cpu_count=os.cpu_count(),
-                torch=torch.__version__, torch_threads=torch.get_num_threads(),
-                load_average=[round(v, 2) for v in os.getloadavg()])
-
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--data', type=Path, default=None, help='training dataset (default ../shared/datasets/avengers_faces)')
-    p.add_argument('--known', type=Path, default=None, help='second source, same people (default ../shared/datasets/pins_dev/known)')
-    p.add_argument('--seeds', default='1,2,3', help='comma-separated seeds (split, initialisation, shuffling)')
-    p.add_argument('--fastbook', action='store_true', help="also fastbook's recipe, first seed only (about 500 s)")
-    p.add_argument('--out', type=Path, default=RESULTS, help='folder for lookalikes.json and the figures')
-    a = p.parse_args()
-    data = (a.data or default_data()).resolve()
-    known = (a.known or data.parent/'pins_dev'/'known').resolve()
-    if not data.is_dir(): sys.exit(f'No dataset at {data} (pass --data DIR)')
-    seeds = [int(s) for s in a.seeds.split(',')]
+@call_parse
+def main(datasets:Path=None, # The folder holding the datasets (default: ../shared/datasets)
+         dataset:str='avengers_faces', # The training dataset in it (or a path to one)
+         known:str='pins_dev/known', # Second source, same people, in the datasets folder (or a path to one)
+         seeds:str='1,2,3', # Comma-separated seeds (split, initialisation, shuffling)
+         fastbook:bool=False, # Also fastbook's recipe, first seed only (about 500 s)
+         out:Path=None, # Folder for lookalikes.json and the figures (default: bench/results)
+        ):
+    "Look-alikes: the project's CNN and its face learner side by side, on their validation split and on a second photo source."
+    data = find_dataset(datasets, dataset)
+    known = (Path(datasets or datasets_dir())/known).resolve()
+    seeds = [int(s) for s in seeds.split(',')]
     from chris_classifier.train import TRAIN_DEFAULTS
     start = time.time()
-    res = dict(command='python bench/lookalikes.py ' + ' '.join(sys.argv[1:]),
-               date=datetime.now(timezone.utc).isoformat(timespec='seconds'), machine=machine(),
-               data=data.name, known=f'{known.parent.name}/{known.name}' if known.is_dir() else None, seeds=seeds,
-               models=dict(cnn=f'train_model defaults {json.dumps(TRAIN_DEFAULTS)}, efficientnet_lite0',
-                           face="train_model(arch='face') with the face learner's defaults"),
-               answers=dict(closed='argmax over the known classes; no face found counts as an error',
-                            user='Predictor.predict label: "none of these" and "no face found" count as errors'))
-    if a.fastbook: res['models']['fastbook'] = f'fastbook chapter 2 recipe {json.dumps(RECIPE)}, first seed only'
-    else: res['models']['fastbook'] = 'not run (about 500 s a seed on 2 CPU cores, see bench/faces.py); pass --fastbook'
+    models = dict(cnn=f'train_model defaults {json.dumps(TRAIN_DEFAULTS)}, efficientnet_lite0',
+                  face="train_model(arch='face') with the face learner's defaults",
+                  fastbook=f'fastbook chapter 2 recipe {json.dumps(RECIPE)}, first seed only' if fastbook else
+                           'not run (about 500 s a seed on 2 CPU cores, see bench/faces.py); pass --fastbook')
     runs = dict(cnn={}, face={})
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp); cache = tmp/'cache'
         for seed in seeds:
             runs['cnn'][seed] = run_seed('cnn', data, known, seed, tmp, cache, arch='efficientnet_lite0')
             runs['face'][seed] = run_seed('face', data, known, seed, tmp, cache, arch='face')
-        if a.fastbook: runs['fastbook'] = {seeds[0]: run_seed('fastbook', data, known, seeds[0], tmp, cache, **RECIPE)}
-    res.update(summary=summary(runs), runs=runs, seconds=round(time.time() - start))
-    a.out.mkdir(parents=True, exist_ok=True)
-    plot_confusion(runs, 'closed', a.out/'lookalikes_confusion.png')
-    plot_confusion(runs, 'user', a.out/'lookalikes_answers.png')
-    (a.out/'lookalikes.json').write_text(json.dumps(res, indent=1))
+        if fastbook: runs['fastbook'] = {seeds[0]: run_seed('fastbook', data, known, seeds[0], tmp, cache, **RECIPE)}
+    res = dict(summary=summary(runs), runs=runs, seconds=round(time.time() - start))
+    out = Path(out or RESULTS); out.mkdir(parents=True, exist_ok=True)
+    plot_confusion(runs, 'closed', out/'lookalikes_confusion.png')
+    plot_confusion(runs, 'user', out/'lookalikes_answers.png')
+    write_results('lookalikes', res, n={k: v['n_per_seed'] for k, v in res['summary'].get('cnn', {}).items()}, seeds=dict(seeds=seeds),
+                  folder=out, data=data.name, known=f'{known.parent.name}/{known.name}' if known.is_dir() else None, models=models,
+                  answers=dict(closed='argmax over the known classes; no face found counts as an error',
+                               user='Predictor.predict label: "none of these" and "no face found" count as errors'))
     for m, s in res['summary'].items():
         for set_name, v in s.items():
             print(f"{m}.{set_name}: closed error mean {v['closed_error']['mean']:.3f} "
                   f"(min {v['closed_error']['min']:.3f}, max {v['closed_error']['max']:.3f}), user error mean "
                   f"{v['user_error']['mean']:.3f}, n={v['n_per_seed']} per seed, seeds {v['seeds']}")
-    print(f"wrote {a.out/'lookalikes.json'} in {res['seconds']} s")
-
-if __name__ == '__main__': main()
+    print(f"{res['seconds']} s in all")

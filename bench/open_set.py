@@ -33,7 +33,7 @@ from fastcore.script import call_parse
 from chris_classifier.core import dataset_image_files
 from chris_classifier.faces import photo_descriptors
 from chris_classifier.face_learner import train_face_model, FaceClassifier, class_centroids, centroid_distance
-from tools.figures import write_results, RESULTS
+from bench.common import write_results, RESULTS
 
 SOURCES = dict(avengers_faces='avengers_faces', five_celebrity_faces='five_celebrity_faces', lfw_top7='lfw_top7',
                pins_dev='pins_dev', scraped_dev='scraped_dev/test')  # source -> its photos' folder under the datasets

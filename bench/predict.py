@@ -1,16 +1,15 @@
 """Benchmark: `Predictor` vs fastai's `load_learner(...).predict` in a loop, on the same saved model.
 
-Usage (from the repo root): python bench/predict.py [--n-single N] [--n-batch N]
+Usage (from the repository root): python -m bench.predict [--n-single N] [--n-batch N] [--rounds N]
 Models: resnet18 (pretrained=False, so no download) at 224 px, and the default backbone at its default size, each
 trained briefly on generated sample images and saved with `save_model`. Prints `name: value` lines, headline last,
-and writes them to bench/results/predict.json (tools/figures.py), which the README shows.
+and writes them to bench/results/predict.json, which the README shows.
 """
-import argparse, statistics, sys, tempfile, time, warnings
+import statistics, tempfile, time, warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT/'tools'))
+from fastcore.script import call_parse
+from bench.common import write_results
 warnings.filterwarnings('ignore')
 
 def timed(f, *args, **kw):
@@ -48,37 +47,34 @@ def bench_model(name, mdir, files, n_single, n_batch, rounds=3):
     print(f'{name}_batch_throughput_ratio: {r["thr_pred"]/r["thr_learn"]:.2f}', flush=True)
     return r
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--n-single', type=int, default=20, help='images for the single-image latency')
-    p.add_argument('--n-batch', type=int, default=64, help='images for the batch throughput')
-    p.add_argument('--rounds', type=int, default=3, help='batch runs of each way (best counts)')
-    a = p.parse_args()
+@call_parse
+def main(n_single:int=20, # Images for the single-image latency
+         n_batch:int=64, # Images for the batch throughput
+         rounds:int=3, # Batch runs of each way (the best counts)
+        ):
+    "Benchmark: `Predictor` vs fastai's `load_learner(...).predict` in a loop, on the same saved model."
     import torch
     from chris_classifier.core import make_sample
     from chris_classifier.core import usable_files
     from chris_classifier.train import train_model, DEFAULT_ARCH, TRAIN_DEFAULTS
     tmp = Path(tempfile.mkdtemp())
     data = make_sample(tmp/'data', n_per_class=8, size=(64, 128))
-    photos = make_sample(tmp/'photos', n_per_class=max(a.n_single, a.n_batch)//5 + 1)  # 128-320 px, as downloads
+    photos = make_sample(tmp/'photos', n_per_class=max(n_single, n_batch)//5 + 1)  # 128-320 px, as downloads
     files = list(usable_files(photos))
     print(f'cpu_threads: {torch.get_num_threads()}')
     train_model(data, out=tmp/'resnet18', arch='resnet18', pretrained=False, epochs=1, size=224, bs=8, verbose=False)
-    r18 = bench_model('resnet18_224', tmp/'resnet18', files, a.n_single, a.n_batch, a.rounds)
+    r18 = bench_model('resnet18_224', tmp/'resnet18', files, n_single, n_batch, rounds)
     train_model(data, out=tmp/'default', arch='efficientnet_lite0', epochs=0, freeze_epochs=1, bs=8, verbose=False)
-    dflt = bench_model(f'{DEFAULT_ARCH}_{TRAIN_DEFAULTS["size"]}', tmp/'default', files, a.n_single, a.n_batch, a.rounds)
+    dflt = bench_model(f'{DEFAULT_ARCH}_{TRAIN_DEFAULTS["size"]}', tmp/'default', files, n_single, n_batch, rounds)
     headline = (f'Predictor vs load_learner().predict in a loop: single image {r18["lat_learn"]/r18["lat_pred"]:.2f}x the speed '
                 f'(resnet18 224px), {dflt["lat_learn"]/dflt["lat_pred"]:.2f}x ({DEFAULT_ARCH}); batch throughput '
                 f'{r18["thr_pred"]/r18["thr_learn"]:.1f}x (resnet18), {dflt["thr_pred"]/dflt["thr_learn"]:.1f}x ({DEFAULT_ARCH})')
     print(f'headline: {headline}')
-    from figures import write_results
     def model(name, r): return dict(name=name, single_ms_predictor=round(r['lat_pred'], 1), single_ms_learn_predict=round(r['lat_learn'], 1),
                                     single_ratio=round(r['lat_learn']/r['lat_pred'], 2), batch_img_per_s_predictor=round(r['thr_pred'], 1),
                                     batch_img_per_s_learn_predict=round(r['thr_learn'], 1), batch_img_per_s_get_preds=round(r['thr_getpreds'], 1),
                                     batch_ratio=round(r['thr_pred']/r['thr_learn'], 2))
     write_results('predict', dict(models=[model('resnet18, 224 px, random weights', r18),
                                           model(f'{DEFAULT_ARCH}, {TRAIN_DEFAULTS["size"]} px (the default)', dflt)], headline=headline),
-                  n=dict(single=a.n_single, batch=a.n_batch, rounds=a.rounds, train_images=40),
+                  n=dict(single=n_single, batch=n_batch, rounds=rounds, train_images=40),
                   seeds=dict(sample=42, photos=42, train=42))  # make_sample's and train_model's default seeds
-
-if __name__ == '__main__': main()

@@ -1,51 +1,29 @@
-"""One source for every figure: each `bench/*.py` writes `bench/results/<script>.json`; notebooks and the README read it.
+"""One source for every figure: each `python -m bench.NAME` writes `bench/results/NAME.json` (`write_results` of
+bench/common.py); notebooks and the README read it.
 
 A result file holds the command line, the date, the machine (platform, CPU count, torch version and threads, load
-average), the seeds, the sample size `n`, and the figures themselves. `write_results` is what a benchmark calls at
-its end; `results` reads a file back (None when it is missing); `figures_markdown` turns one into the Markdown the
-README shows, or into a line saying how to measure it. Notebooks run from `nbs/`:
+average), the seeds, the sample size `n`, and the figures themselves. `results` reads a file back (None when it is
+missing); `figures_markdown` turns one into the Markdown the README shows, or into a line saying how to measure it.
+Notebooks run from `nbs/`:
 
     import sys; sys.path.insert(0, '../tools')
     from figures import show_figures
     show_figures('predict')
 """
-import datetime, json, os, platform, sys
+import json
 from pathlib import Path
+from chris_classifier.demo import markdown_table
 
 RESULTS = Path(__file__).resolve().parent.parent/'bench'/'results'  # bench/results, found from any working directory
-
-def machine()->dict:
-    "What the figures were measured on."
-    import torch
-    return dict(platform=platform.platform(terse=True), machine=platform.machine(), python=platform.python_version(),
-                cpu_count=os.cpu_count(), torch=torch.__version__, torch_threads=torch.get_num_threads(),
-                load_average=[round(o, 1) for o in os.getloadavg()])
-
-def write_results(script:str, # The benchmark's name: `collect` for bench/collect.py
-                  figures:dict, # What it measured, {name: number or text}; `headline` is the one-line summary
-                  n:dict=None, # Sample sizes, e.g. {'images': 750}
-                  seeds:dict=None, # Seeds used, e.g. {'split': 42}
-                  folder:Path=RESULTS, # Where result files go
-                 )->Path:
-    "Write `folder/<script>.json` with the figures and where, when and how they were measured; returns its path."
-    rec = dict(script=f'bench/{script}.py', command=' '.join(['python', f'bench/{script}.py', *sys.argv[1:]]),
-               date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
-               machine=machine(), seeds=seeds or {}, n=n or {}, figures=figures)
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    out = folder/f'{script}.json'
-    out.write_text(json.dumps(rec, indent=1) + '\n')
-    print(f'results: {out}')
-    return out
 
 def results(script:str, # The benchmark's name
             folder:Path=RESULTS, # Where result files are
            )->dict:
-    "The results of `bench/<script>.py`, or None when it has not been run."
+    "The results of `python -m bench.<script>`, or None when it has not been run."
     f = Path(folder)/f'{script}.json'
     return json.loads(f.read_text()) if f.exists() else None
 
-def _table(header, rows):
-    return '\n'.join(['| ' + ' | '.join(header) + ' |', '|' + '---|'*len(header)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
+def _table(header, rows): return markdown_table([header, *rows], fmt=str)
 
 def _source(r):
     m = r['machine']
@@ -180,9 +158,9 @@ RENDER = dict(detectors=_detectors, collect=_collect, predict=_predict, train=_t
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are
                     )->str:
-    "Markdown for the results of `bench/<script>.py`, or a line saying it has not been measured yet."
+    "Markdown for the results of `python -m bench.<script>`, or a line saying it has not been measured yet."
     r = results(script, folder)
-    if r is None: return f'*Not measured yet: run `python bench/{script}.py` from the repository root, then `make readme`.*'
+    if r is None: return f'*Not measured yet: run `python -m bench.{script}` from the repository root, then `make readme`.*'
     return RENDER[script](r) + '\n\n' + _source(r)
 
 def show_figures(script:str, # The benchmark's name

@@ -1,0 +1,114 @@
+"""What the bench scripts share: where the datasets and the results are, the machine, the one results writer,
+fastbook's recipe, and the development splits of the face benches.
+
+Every script runs from the repository root as `python -m bench.NAME` (`--help` lists its arguments) and ends with
+`write_results`, which writes `bench/results/NAME.json`: the command line, the date, the machine (platform, CPU
+count, torch version and threads, load average), the seeds, the sample size `n`, and the figures themselves.
+tools/figures.py turns those files into the Markdown the README and the notebooks show.
+"""
+import contextlib, datetime, io, json, os, platform, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+RESULTS = ROOT/'bench'/'results'
+
+# fastbook chapter 2: RandomResizedCrop(224, min_scale=0.5), aug_transforms(), fine_tune(4) (fastai's default
+# base_lr 2e-3, one frozen epoch, batch size 64); here with the packaged EfficientNet-Lite0 instead of a downloaded ResNet
+RECIPE = dict(size=224, min_scale=0.5, epochs=4, freeze_epochs=1, lr=2e-3, bs=64, desaturate=0)
+
+def datasets_dir()->Path:
+    "../shared/datasets beside the repository (or beside the main checkout, from a git worktree)."
+    cands = [ROOT.parent/'shared'/'datasets']
+    try:
+        common = subprocess.run(['git', 'rev-parse', '--git-common-dir'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        if common: cands.append((ROOT/common).resolve().parent.parent/'shared'/'datasets')
+    except OSError: pass
+    return next((c for c in cands if c.is_dir()), cands[0])
+
+def find_dataset(datasets:Path, # The folder holding the datasets; None: `datasets_dir()`
+                 name:str, # A dataset's folder name in it (or a path to any folder-per-class dataset)
+           )->Path:
+    "The dataset folder `name` of `datasets`; exits with a one-line message when there is none."
+    d = (Path(datasets or datasets_dir())/name).resolve()
+    if not d.is_dir(): sys.exit(f'No dataset at {d} (pass --datasets DIR)')
+    return d
+
+def say(name, value): print(f'{name}: {value}', flush=True)
+
+@contextlib.contextmanager
+def quiet():
+    "Hide fastai's epoch tables (stdout) while keeping our own lines."
+    with contextlib.redirect_stdout(io.StringIO()): yield
+
+def machine()->dict:
+    "What the figures were measured on."
+    import torch
+    return dict(platform=platform.platform(terse=True), machine=platform.machine(), python=platform.python_version(),
+                cpu_count=os.cpu_count(), torch=torch.__version__, torch_threads=torch.get_num_threads(),
+                load_average=[round(o, 1) for o in os.getloadavg()])
+
+def write_results(script:str, # The benchmark's name: `collect` for bench/collect.py
+                  figures:dict, # What it measured, {name: number or text}; `headline` is the one-line summary
+                  n:dict=None, # Sample sizes, e.g. {'images': 750}
+                  seeds:dict=None, # Seeds used, e.g. {'split': 42}
+                  folder:Path=RESULTS, # Where result files go
+                  **extra, # More top-level keys (what was compared, how answers were counted)
+                 )->Path:
+    "Write `folder/<script>.json` with the figures and where, when and how they were measured; returns its path."
+    rec = dict(script=f'bench/{script}.py', command=' '.join(['python -m', f'bench.{script}', *sys.argv[1:]]),
+               date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+               machine=machine(), seeds=seeds or {}, n=n or {}, **extra, figures=figures)
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    out = folder/f'{script}.json'
+    out.write_text(json.dumps(rec, indent=1) + '\n')
+    print(f'results: {out}')
+    return out
+
+# The development splits of the face benches (views, gallery): data that is never the exam (`pins_dev` is the exam
+# of bench/open_set.py).
+DEV_DATASETS = ('avengers_faces', 'five_celebrity_faces', 'lfw_top7')
+
+def dev_splits(root:Path)->dict:
+    "{name: (known files, stranger files)}: every person left out of their dataset, and every dataset against the others."
+    from chris_classifier.core import dataset_image_files, class_folders
+    files = {d: sorted(dataset_image_files(root/d)) for d in DEV_DATASETS}
+    splits = {}
+    for d in DEV_DATASETS:
+        for person in (p.name for p in class_folders(root/d)):
+            splits[f'{d} without {person}'] = ([f for f in files[d] if f.parent.name != person],
+                                               [f for f in files[d] if f.parent.name == person])
+    for d in DEV_DATASETS:
+        splits[f'{d} against the others'] = (files[d], [f for e in DEV_DATASETS if e != d for f in files[e]])
+    return splits
+
+def fit_head(files:list, splits:tuple, table:dict, vocab:list, seed:int):
+    "A face learner over `files` trained as `train_face_model` trains it."
+    from chris_classifier.face_learner import FACE_TRAIN_DEFAULTS, face_learner
+    learn = face_learner(files, splits, table, vocab, bs=FACE_TRAIN_DEFAULTS['bs'], seed=seed)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(FACE_TRAIN_DEFAULTS['epochs'], FACE_TRAIN_DEFAULTS['lr'], wd=0.1)
+    return learn
+
+def answers(clf, # A `FaceClassifier`
+            table:dict, files:list)->list:
+    "The predictor's rule for each file: the top open-set probability names the person, below 0.5 None (\"none of these\")."
+    import numpy as np, torch
+    if not files: return []
+    top = clf.probs(torch.from_numpy(np.stack([table[str(f)] for f in files]))).max(1)
+    return [clf.vocab[i] if v >= 0.5 else None for v, i in zip(top.values.tolist(), top.indices.tolist())]
+
+def scored(clf, # A `FaceClassifier`
+           table:dict, known:list, strangers:list)->tuple:
+    "(known named correctly, strangers rejected), lists of booleans; a photo without a face gets no name."
+    seen = [f for f in known if str(f) in table]
+    known_ok = [a == f.parent.name for a, f in zip(answers(clf, table, seen), seen)]
+    seen = [f for f in strangers if str(f) in table]
+    return known_ok, [a is None for a in answers(clf, table, seen)] + [True]*(len(strangers) - len(seen))
+
+def split_known(known:list, table:dict, seed:int)->tuple:
+    "(files with a face, (train indices, valid indices)): `known` split as `train_face_model` splits it."
+    from fastai.data.transforms import RandomSplitter
+    from chris_classifier.face_learner import FACE_TRAIN_DEFAULTS
+    tr, va = RandomSplitter(FACE_TRAIN_DEFAULTS['valid_pct'], seed)(known)
+    files = [f for f in known if str(f) in table]
+    pos = {f: i for i, f in enumerate(files)}
+    return files, ([pos[known[i]] for i in tr if known[i] in pos], [pos[known[i]] for i in va if known[i] in pos])

@@ -12,7 +12,7 @@ import csv, json, os, time, uuid, warnings
 from pathlib import Path
 
 from .core import *
-from .review import _rel
+from .files import rel_path
 
 # %% ../nbs/04b_decisions.ipynb #bb2239ac
 KEEP, DELETE = 'keep', 'delete'  # The two decisions that are not a class folder name
@@ -143,13 +143,13 @@ def _missing_dirs(folder:Path)->list:
 def _move(data:Path, entry:dict, taken:set=frozenset())->dict:
     "Do the move described by `entry` (src, dst relative to `data`) with intent/done journal lines; returns `entry`."
     src = data/entry['src']
-    entry['made_dirs'] = [_rel(data, d) for d in _missing_dirs((data/entry['dst']).parent)]
+    entry['made_dirs'] = [rel_path(data, d) for d in _missing_dirs((data/entry['dst']).parent)]
     while True:
         _log(data, sync=True, **entry, state='intent')
         dst = data/entry['dst']
         dst.parent.mkdir(parents=True, exist_ok=True)
         try: move_no_replace(src, dst); break
-        except FileExistsError: entry['dst'] = _rel(data, _free_path(dst, taken))  # taken since we looked: a new intent, next name
+        except FileExistsError: entry['dst'] = rel_path(data, _free_path(dst, taken))  # taken since we looked: a new intent, next name
     entry['state'] = 'done'
     _log(data, batch=entry['batch'], seq=entry['seq'], state='done', dst=entry['dst'])
     return entry
@@ -205,7 +205,7 @@ def _todo(data:Path, decisions, classes:list)->dict:
     "{file relative to `data`: (where, decision)}; a file decided twice differently warns, and the later decision wins."
     todo = {}
     for where, f, d in _decision_rows(decisions):
-        try: rel, d = _rel(data, _name_fits(data, f)), normalise_decision(d, classes)
+        try: rel, d = rel_path(data, _name_fits(data, f)), normalise_decision(d, classes)
         except ValueError as e: raise ValueError(f'{where}: {e}') from None
         if rel in todo and todo[rel][1] != d:
             warnings.warn(f"{where}: {rel} is also decided {todo[rel][1]!r} on {todo[rel][0]}; the later decision, {d!r}, wins")
@@ -229,7 +229,7 @@ def _link_on_way(data:Path, folder:Path)->Path:
 def _no_link_to(data:Path, dst:Path, at:str=''):
     "Raise (naming `at`) when a move to `dst` would go through a folder of `data` that is a symlink."
     if (link := _link_on_way(data, dst.parent)) is not None:
-        raise ValueError(f'{at}{_rel(data, link)} is a link (to {link.resolve()}), not a folder of {data}: '
+        raise ValueError(f'{at}{rel_path(data, link)} is a link (to {link.resolve()}), not a folder of {data}: '
                          'nothing moved; replace the link with a folder')
 
 # %% ../nbs/04b_decisions.ipynb #431ef06f
@@ -280,7 +280,7 @@ def apply_decisions(data:Path, # The dataset folder
         try:
             for seq, (rel, d) in enumerate(plan):
                 entries.append(_move(data, dict(batch=batch, seq=seq, op='delete' if d == DELETE else 'relabel', src=rel,
-                                                dst=_rel(data, _free_path(_destination(data, rel, d), taken)), decision=d,
+                                                dst=rel_path(data, _free_path(_destination(data, rel, d), taken)), decision=d,
                                                 before=rows.get(rel), time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())), taken))
         finally:
             if entries: _update_manifest(data, entries)
@@ -311,7 +311,7 @@ def _undo_one(data:Path, o:dict, ub:str, seq:int, gone:list)->list:
         gone.append(o)
         res = []
     else: res = [_move(data, dict(batch=ub, seq=seq, op='undo', undoes=[o['batch'], o['seq']], src=o['dst'], orig_src=o['src'],
-                                  dst=_rel(data, unique_path(data/o['src'])), before=o.get('before'), time=now))]
+                                  dst=rel_path(data, unique_path(data/o['src'])), before=o.get('before'), time=now))]
     for d in o.get('made_dirs', []):
         try: (data/d).rmdir()
         except OSError: pass  # not empty (or already gone): leave it

@@ -6,8 +6,10 @@ It generates a small sample (`make_sample`) and trains a quick model on it (`tra
 Chromium (Debian's `chromium`, driven by Playwright as the browser test in `07_app` does):
 - the Gradio app, started the way a user does (`chris-classifier app MODEL --port P`, its own process, on 127.0.0.1):
   one sample image uploaded, Submit pressed, the answer awaited: `gradio_app.png`;
-Run again whenever the app changes. (The notebook app and the cleaner, ipywidgets in JupyterLab, are not
-screenshotted yet.) Exits 1 with
+- JupyterLab (`jupyter lab`, on 127.0.0.1, no token) running a notebook that shows the notebook app (`NotebookApp`,
+  `07_app`) and the cleaner (`DatasetCleaner.from_model`, `05_clean`): a photo uploaded through the app's own upload
+  button, one of the cleaner's dropdowns set to `<Delete>`: `notebook_app.png` and `cleaner.png`.
+Run again whenever the app or the widgets change. Exits 1 with
 one line when Chromium or Playwright is missing (`make browser`; the dev extra).
 """
 import os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
@@ -63,6 +65,51 @@ def gradio_screenshot(model:Path, image:Path, out:Path)->Path:
     finally: proc.terminate(); proc.wait(30)
     return out
 
+SHOTS_NB = {'cells': [{'cell_type': 'code', 'metadata': {}, 'outputs': [], 'execution_count': None, 'source': src} for src in (
+    "import warnings; warnings.filterwarnings('ignore')  # library notices, not what a user sees\n"
+    "from chris_classifier.app import NotebookApp\nNotebookApp({model!r})",
+    "from chris_classifier.clean import DatasetCleaner\nDatasetCleaner.from_model({model!r}, {data!r}, max_n=6)")],
+    'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}}, 'nbformat': 4, 'nbformat_minor': 5}
+
+def widget_screenshots(model:Path, data:Path, image:Path, out:Path, tmp:Path)->list:
+    "Run the notebook app and the cleaner in JupyterLab, use them as a user does, save `notebook_app.png` and `cleaner.png`."
+    import json
+    from playwright.sync_api import sync_playwright
+    nb = json.loads(json.dumps(SHOTS_NB))
+    for c in nb['cells']: c['source'] = c['source'].format(model=str(model), data=str(data))
+    (tmp/'shots.ipynb').write_text(json.dumps(nb))
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
+                             '--ServerApp.token=', '--ServerApp.password=', f'--ServerApp.root_dir={tmp}',
+                             '--LabApp.expose_app_in_browser=True', '--allow-root'],
+                            env={**os.environ, 'PYTHONPATH': str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for_http(f'http://127.0.0.1:{port}/api', proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={'width': 1100, 'height': 900})
+                page.goto(f'http://127.0.0.1:{port}/lab/tree/shots.ipynb', wait_until='domcontentloaded')
+                page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
+                page.wait_for_timeout(8000)  # the kernel starts
+                page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+                app, cleaner = page.locator('.jp-Notebook .jp-CodeCell').nth(0), page.locator('.jp-Notebook .jp-CodeCell').nth(1)
+                button = app.locator('.widget-upload').first
+                button.wait_for(timeout=180_000)
+                with page.expect_file_chooser() as chooser: button.click()  # the upload a user makes
+                chooser.value.set_files(str(image))
+                app.locator('.widget-html b').wait_for(timeout=120_000)
+                app.locator('.jp-Cell-outputArea').first.screenshot(path=str(out/'notebook_app.png')); shots = [out/'notebook_app.png']
+                cleaner.locator('select').nth(2).wait_for(timeout=180_000)
+                cleaner.locator('select').nth(2).select_option(label='<Delete>')
+                news = page.get_by_role('button', name='No', exact=True)  # JupyterLab's 'notified about news?' box
+                if news.count(): news.first.click()
+                page.wait_for_timeout(500)
+                cleaner.locator('.jp-Cell-outputArea').first.screenshot(path=str(out/'cleaner.png')); shots.append(out/'cleaner.png')
+            finally: browser.close()
+    finally: proc.terminate(); proc.wait(30)
+    return shots
+
 if __name__ == '__main__':
     out = Path(sys.argv[sys.argv.index('--out')+1]) if '--out' in sys.argv else ROOT/'nbs'/'images'
     if not CHROMIUM: sys.exit('screenshots: no chromium on this machine (Debian: apt-get install chromium, or `make browser`)')
@@ -72,4 +119,5 @@ if __name__ == '__main__':
     with tempfile.TemporaryDirectory() as d:
         os.environ['CHRIS_CLASSIFIER_HOME'] = d
         model, image = quick_model(Path(d))
-        print('saved', gradio_screenshot(model, image, out/'gradio_app.png'))
+        shots = [gradio_screenshot(model, image, out/'gradio_app.png')] + widget_screenshots(model, Path(d)/'data', image, out, Path(d))
+        print('saved', *shots)

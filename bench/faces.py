@@ -61,9 +61,9 @@ def face_learner(data, files, va, cache, out):
     t = time.time()
     with quiet(): learn = train_face_model(data, cache=cache)
     secs = time.time() - t
-    m = learn.face_meta['metrics']
+    m = learn.meta['metrics']
     wrong = round(m['error_rate']*m['n_valid']) + m['no_face_valid']
-    return wrong/len(va), secs, learn.face_meta
+    return wrong/len(va), secs, learn.meta
 
 def open_set(data, cache, tmp):
     "Leave the last person out, train on the others, then: strangers accepted, known validation faces rejected."
@@ -72,7 +72,7 @@ def open_set(data, cache, tmp):
     sub = tmp/'open_set'; sub.mkdir()
     for p in known: (sub/p.name).symlink_to(p.resolve(), target_is_directory=True)
     with quiet(): learn = train_face_model(sub, cache=cache)
-    clf, meta = FaceClassifier(learn.model, learn.face_meta), learn.face_meta
+    clf, meta = FaceClassifier(learn.model, learn.meta), learn.meta
     answer = lambda p: NONE_OF_THESE if p.max() < meta['threshold'] else meta['vocab'][int(p.argmax())]
     import torch
     def answers(fs):

@@ -131,7 +131,7 @@ def run_split(datasets:Path, held:str, seed:int, tmp:Path)->dict:
     sp = loso_split(datasets, held, seed)
     with contextlib.redirect_stdout(io.StringIO()):
         learn = train_face_model(linked_dataset(sp['train'], tmp/f'{held}_{seed}'), seed=seed)
-    clf = FaceClassifier(learn.model, learn.face_meta)
+    clf = FaceClassifier(learn.model, learn.meta)
     files = [f for f, _ in sp['known']] + sp['strangers']
     nk, people = len(sp['known']), [p for _, p in sp['known']]
     answers = dict(**project_answers(clf, files), **reference_answers(sp['train'], files))

@@ -603,6 +603,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'chris_classifier.train.plain_convs': ('train.html#plain_convs', 'chris_classifier/train.py'),
                                         'chris_classifier.train.save_model': ('train.html#save_model', 'chris_classifier/train.py'),
                                         'chris_classifier.train.train_model': ('train.html#train_model', 'chris_classifier/train.py'),
+                                        'chris_classifier.train.usable_cache': ('train.html#usable_cache', 'chris_classifier/train.py'),
                                         'chris_classifier.train.valid_files': ('train.html#valid_files', 'chris_classifier/train.py'),
                                         'chris_classifier.train.write_model_files': ( 'train.html#write_model_files',
                                                                                       'chris_classifier/train.py')},

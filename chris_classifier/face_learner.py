@@ -167,7 +167,7 @@ def train_face_model(data:Path, # Dataset folder: class folders of photos or fac
                      arch_choice:dict=None, # How `train_model(arch='auto')` chose this model, recorded in model.json
                      cbs:list=None, # Callbacks for the training, e.g. `train`'s `EpochLines` (default: fastai's table in a notebook, no output elsewhere)
                     )->Learner:
-    "Train the face-descriptor head on `data` through fastai and validate it (`learn.face_meta`: its model.json)."
+    "Train the face-descriptor head on `data` through fastai and validate it (`learn.meta`: its model.json)."
     data = Path(data).resolve()
     start = time.time()
     files, tr, va = face_split(data, valid_pct, seed)
@@ -188,7 +188,7 @@ def train_face_model(data:Path, # Dataset folder: class folders of photos or fac
                    no_face_train=len(tr) - len(splits[0]), no_face_valid=len(va) - len(splits[1]),
                    describe_seconds=round(described - start, 1), train_seconds=round(time.time() - described, 1))
     options = dict(epochs=epochs, bs=bs, lr=lr, valid_pct=valid_pct)
-    learn.face_meta = _face_meta(learn, data, files, va, vocab, threshold, seed, metrics, detectors, options, arch_choice)
+    learn.meta = _face_meta(learn, data, files, va, vocab, threshold, seed, metrics, detectors, options, arch_choice)
     return learn
 
 # %% ../nbs/02a_face_learner.ipynb #54bdab5d

@@ -7,11 +7,11 @@ __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'FACE_ONLY_OPTIONS', 'TRAI
            'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs', 'DropConnectBlock', 'efficientnet_body',
            'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone', 'WeightsUnavailable', 'check_weights',
            'build_model', 'backbone_stats', 'EpochLines', 'backbone_learner', 'has_face_extra', 'choose_arch',
-           'train_model', 'valid_files', 'model_meta_dict', 'write_model_files', 'save_model', 'load_model',
-           'load_pickled_learner', 'lesson_model']
+           'usable_cache', 'train_model', 'valid_files', 'model_meta_dict', 'write_model_files', 'save_model',
+           'load_model', 'load_pickled_learner', 'lesson_model']
 
 # %% ../nbs/03_train.ipynb #a8c89e77
-import contextlib, itertools, json, math, os, random, warnings
+import contextlib, itertools, json, math, os, random, tempfile, warnings
 from pathlib import Path
 
 import torch
@@ -20,7 +20,7 @@ from fastai.vision.all import *
 from .core import *
 from .data import *
 from .model_format import *
-from .faces import find_faces, QUICK_CASCADE
+from .faces import find_faces, QUICK_CASCADE, default_face_cache
 from .face_learner import *
 
 # %% ../nbs/03_train.ipynb #302eb2e8
@@ -175,7 +175,7 @@ def backbone_learner(dls:DataLoaders, # From `image_dataloaders`
     mean, std = backbone_stats(arch)
     if not dls.after_batch.fs.filter(risinstance(Normalize)): dls.add_tfms([Normalize.from_stats(mean, std)], 'after_batch')
     learn = vision_learner(dls, a, pretrained=pretrained, normalize=False, metrics=[error_rate, accuracy], **kw)
-    learn.chris_meta = dict(arch=arch, mean=mean, std=std)
+    learn.meta = dict(kind='cnn', arch=arch, mean=mean, std=std)
     return learn
 
 # %% ../nbs/03_train.ipynb #fa4d92da
@@ -205,6 +205,20 @@ def choose_arch(data:Path, # Dataset folder, one sub-folder per class
     what = f'{found} of {seen} sampled images show a face'
     return ('face', what) if found >= need else (DEFAULT_ARCH, f'{what}, not photos of faces')
 
+# %% ../nbs/03_train.ipynb #5ee531e6
+def usable_cache(cache=None, # A descriptor cache folder; None: `default_face_cache()`; False: none
+                )->Path:
+    "`cache` when descriptors can be written there, else False (no cache) with one warning saying why."
+    if cache is False: return False
+    folder = Path(ifnone(cache, default_face_cache()))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(dir=folder))
+        return folder
+    except OSError as e:
+        warnings.warn(f'{folder}: the face descriptor cache cannot be written ({e.strerror or e}); training goes on without it')
+        return False
+
 # %% ../nbs/03_train.ipynb #d8bee53c
 FACE_ONLY_OPTIONS = ('valid_pct', 'cache', 'detectors')  # passed on to `train_face_model`
 
@@ -215,7 +229,11 @@ def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:di
                                "(it takes epochs, bs, lr, threshold, valid_pct and seed)")
     opts = dict(epochs=epochs, bs=bs, lr=lr, threshold=threshold, **{k: cnn.get(k) for k in FACE_ONLY_OPTIONS})
     cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]  # as the CNN: a table when interactive, else a line per epoch
+    opts['cache'] = usable_cache(opts['cache'])
     learn = train_face_model(data, seed=seed, arch_choice=arch_choice, cbs=cbs, **{k: v for k, v in opts.items() if v is not None})
+    m = learn.meta['metrics']
+    if not m['n_valid']: raise ValueError(f"{data}: no face found in any of the {m['no_face_valid']} validation photo(s), so the model "
+                                          "cannot be validated; add photos that show the face (or crop them: `chris-classifier faces`)")
     if out is not None: save_model(learn, out)
     return learn
 
@@ -239,6 +257,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
                 **kw, # Passed to `image_dataloaders` (valid_pct, resize, min_scale, aug, desaturate, num_workers...)
                )->Learner:
     "Train a classifier on the folder `data` (the face learner or fastai `fine_tune`); saved to `out` when given."
+    check_dataset(data, ifnone(kw.get('valid_pct'), 0.2), seed)  # the data first, for either kind, before any option is looked at
     if out is not None: out = check_out(out, data)  # before any training
     choice = None
     if arch == 'auto':
@@ -254,9 +273,9 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
     dls = image_dataloaders(data, size=size, bs=bs, seed=seed, **kw)
     set_seed(seed, reproducible=True)
     learn = backbone_learner(dls, arch, pretrained=pretrained, train_bn=train_bn)
-    learn.chris_meta.update(size=size, resize=kw.get('resize', 'squish'), min_scale=kw.get('min_scale'), seed=seed,
+    learn.meta.update(size=size, resize=kw.get('resize', 'squish'), min_scale=kw.get('min_scale'), seed=seed,
                             train_folder=str(Path(data).resolve()), threshold=threshold)
-    if choice: learn.chris_meta['arch_choice'] = choice
+    if choice: learn.meta['arch_choice'] = choice
     if lr == 'find': lr = learn.lr_find(show_plot=False).valley
     cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]
     ctx = learn.no_bar() if cbs else contextlib.nullcontext()
@@ -280,9 +299,9 @@ def valid_files(learn:Learner, # A `Learner` from `train_model`
 def model_meta_dict(learn:Learner, # A `Learner` from `train_model`
                     **meta, # Keys to add or override (e.g. threshold, expects_faces)
                    )->dict:
-    "The `model.json` content for `learn`, a CNN from `train_model` or a face learner (its `face_meta`): see the table above."
-    if hasattr(learn, 'face_meta'): return dict(learn.face_meta, format_version=FORMAT_VERSION, **meta)
-    cm = getattr(learn, 'chris_meta', {})
+    "The `model.json` content for `learn`: its `meta`, complete for a face learner (`train_face_model`), completed from the learner for a CNN: see the table above."
+    cm = dict(getattr(learn, 'meta', None) or {})
+    if cm.get('kind') == 'face': return dict(cm, format_version=FORMAT_VERSION, **meta)
     train_folder = cm.get('train_folder') or str(getattr(learn.dls, 'train_folder', ''))
     vals = learn.recorder.values[-1] if learn.recorder.values else []
     names = [n for n in getattr(learn.recorder, 'metric_names', ['epoch'])[1:] if n not in ('train_loss', 'time')]

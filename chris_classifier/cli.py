@@ -142,14 +142,16 @@ def train_cmd(data:arg('DATA'), # Dataset folder: one sub-folder of images per c
 @subcommand('review', pos=['model_dir', 'data'])
 def review_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
                data:arg('DATA'), # Dataset folder to evaluate on
-               out:arg('DIR', required=True)=None, # Folder for confusion_matrix.png, top_losses.png, metrics.json
+               out:arg('DIR', required=True)=None, # Folder for confusion_matrix.png, top_losses.png, metrics.json, suggestions.csv
               ):
     "Evaluate the model on DATA: confusion matrix, top losses, per-class metrics."
     from chris_classifier.review import review_model
     _model_meta(model_dir)
+    from chris_classifier.suggest import suggest, write_suggestions
     metrics = review_model(model_dir, data, out)
     show_report(metrics)
-    print(f'figures and metrics.json written to {out}')
+    fn = write_suggestions(out, suggest(model_dir, data), model_dir, data)  # every photo judged by a model that did not train on it
+    print(f'figures and metrics.json written to {out}; what to do about each photo: {fn} (clean {data} --decisions {fn})')
 
 # %% ../nbs/08_cli.ipynb #e62f6c68
 @subcommand('clean', pos=['data'])
@@ -163,6 +165,8 @@ def clean_cmd(data:arg('DATA'), # Dataset folder
     if decisions and not Path(decisions).exists(): raise FileNotFoundError(f'no decisions file {decisions}')
     if not Path(data).is_dir(): raise FileNotFoundError(f'no folder {data}')
     from chris_classifier.decisions import apply_decisions, undo_decisions
+    from chris_classifier.clean import check_suggestions
+    if decisions: check_suggestions(data, decisions)  # a review's suggestions: for this folder, as it is now
     entries = list(apply_decisions(data, decisions) if decisions else undo_decisions(data, steps=steps))
     print(f"{'applied' if decisions else 'undid'} {len(entries)} change(s) in {data}")
     for e in entries[:20]: print(f"  {e.get('op')}: {e.get('src')} -> {e.get('dst')}" if isinstance(e, dict) else f'  {e}')

@@ -19,8 +19,8 @@ from fastai.interpret import ClassificationInterpretation
 
 from .core import *
 from .files import *
+from .images import ImageError
 from .predict import Predictor
-
 
 # %% ../nbs/04_review.ipynb #54792a58
 @patch
@@ -181,6 +181,9 @@ def _rel(data, file)->str:
 # %% ../nbs/04_review.ipynb #1c379194
 def _probs(predictor, files:list, bs:int=32)->tuple:
     "(probabilities, files) for the files the predictor can read (`predict_many` in batches); unreadable files are left out."
+    if predictor.kind == 'face':  # the descriptors training cached: no photo is described twice
+        try: return predictor.model.probs_files(files), list(files)
+        except (ImageError, OSError, ValueError): pass  # an unreadable file: one by one, below
     preds = [(f, p) for f, p in zip(files, predictor.predict_many(files, bs, on_error='return')) if not isinstance(p, Exception)]
     probs = torch.tensor([[p.probs[c] for c in predictor.vocab] for _, p in preds]) if preds else torch.zeros(0, len(predictor.vocab))
     return probs, [f for f, _ in preds]

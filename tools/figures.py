@@ -153,7 +153,24 @@ def _gallery(r):
             f"{n['stranger_photos_per_seed']} stranger photos), the default open set, means over splits:\n\n"
             + _table(['gallery after validation', 'known people named correctly', 'strangers answered "none of these"'], rows))
 
-RENDER = dict(detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches, views=_views, gallery=_gallery)
+def _scraped(r):
+    f = r['figures']
+    def cell(d, open_set=True):
+        if not isinstance(d, dict): return 'not run'
+        s = f"{d['bad_left']}/{d['n_bad']} / {d['good_out']}/{d['n_good']}"
+        return s + (f" / {d['known_correct']:.3f} / {d['strangers_rejected']:.3f}" if open_set and 'known_correct' in d else '')
+    rows = [(s, cell(d['raw']), f"**{cell(d['cleaned'])}**", cell(d.get('lesson_way')), cell(d.get('cleanlab')), cell(d.get('cnn_suggestions'), False),
+             ', '.join(f"{k}: {v['right']} right, {v['wrong']} wrong" for k, v in d['group_faces'].items()))
+            for s, d in f['per_seed'].items()]
+    return ("scraped_dev: 400 search results for four men served over loopback and collected, trained on, reviewed and "
+            "cleaned with `clean --decisions suggestions.csv` through the command line. Each cell: bad results left in "
+            "the class folders / good ones taken out, then known test photos named correctly / strangers rejected by "
+            "the face model trained on that folder:\n\n"
+            + _table(['seed', '(a) raw search results', 'after the suggestions', "(b) the lesson's way: recipe CNN's top losses, 10% fixed by hand",
+                      "(c) cleanlab's find_label_issues", 'the CNN\'s own suggestions (folder only)', 'group photos: face learned from'], rows)
+            + f"\n\n{f['headline']}.")
+
+RENDER = dict(scraped=_scraped, detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches, views=_views, gallery=_gallery)
 
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are

@@ -1,0 +1,260 @@
+"""Benchmark: an image search as it really comes back (`scraped_dev`), cleaned by the review's suggestions (issue 21).
+
+Usage (from the repository root): python -m bench.scraped [--seeds 0,1,2] [--recipe-seeds 0] [--datasets DIR]
+
+`scraped_dev/web` is served over loopback (127.0.0.1, a server started here) and collected with a URL list through
+the commands a user runs, in subprocesses: `collect data --urls-file list.csv`, `train data --out m`,
+`review m data --out r`, `clean data --decisions r/suggestions.csv`, `train` again. Per seed (the seed of the
+training split and of the review's folds):
+- known test photos (`scraped_dev/test`) named correctly and strangers (`pins_dev/strangers`) answered "none of these",
+  by the model trained on the raw search results and by the one trained after cleaning;
+- bad results (wrong person, stranger, no face: `results.csv`'s truth, files mapped back by sha256) left in the
+  class folders, and good ones (genuine and group photos) taken out (deleted, or moved away from their person);
+- which face of each group photo the cleaned model learned from (the person's face is the larger in `group_label`,
+  the smaller in `group_other`);
+- references in the same run: (a) no cleaning; (b) the lesson's way: the fastbook recipe's CNN
+  (`RandomResizedCrop(224, min_scale=0.5)`, `aug_transforms()`, `fine_tune(4)`) trained on the raw results, and a
+  person who fixes every one of its top losses (training and validation images) correctly, with a budget of 10% of
+  the dataset (simulated with the truth), on `--recipe-seeds` only (minutes of CPU each); the same CNN's own
+  cross-validated suggestions (the CNN route of `suggest`) on those seeds; (c) cleanlab's `find_label_issues` on
+  the face review's cross-validated probabilities (flagged photos deleted), when cleanlab is installed.
+No threshold is fitted here: the review's rules and cuts come from the model and the data themselves.
+Figures go to bench/results/scraped.json.
+"""
+import csv, json, os, shutil, subprocess, sys, tempfile, threading, time, warnings
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from fastcore.script import call_parse
+
+from chris_classifier.core import usable_files, LOCK_NAME
+from chris_classifier.files import file_sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD, GOOD = ('wrong_person', 'stranger', 'no_face'), ('genuine', 'group_label', 'group_other')
+RECIPE = dict(arch='efficientnet_lite0', size=224, min_scale=0.5, epochs=4, freeze_epochs=1, lr=2e-3, bs=64, desaturate=0)
+
+def shared_datasets()->Path:
+    "../shared/datasets beside the repository (or beside the main checkout, from a git worktree)."
+    cands = [ROOT.parent/'shared/datasets']
+    common = subprocess.run(['git', 'rev-parse', '--git-common-dir'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    if common: cands.append((ROOT/common).resolve().parent.parent/'shared/datasets')
+    return next((c for c in cands if c.is_dir()), cands[0])
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args): pass
+
+def serve(folder:Path)->tuple:
+    "(server, base URL) of a loopback HTTP server for `folder`, in a thread."
+    server = ThreadingHTTPServer(('127.0.0.1', 0), partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f'http://127.0.0.1:{server.server_port}'
+
+def cli(*args)->str:
+    "Run `chris-classifier ARGS` in a subprocess, as a user would; its standard output (raises with its error line)."
+    p = subprocess.run([sys.executable, '-c', 'import sys; from chris_classifier.cli import main; sys.exit(main())', *map(str, args)],
+                       capture_output=True, text=True)
+    if p.returncode: raise RuntimeError(f'chris-classifier {args[0]}: {p.stderr.strip().splitlines()[-1:]}')
+    return p.stdout
+
+def collect(scraped:Path, work:Path)->Path:
+    "The search results collected into `work/collected` through `collect --urls-file`, from a loopback server."
+    results = pd.read_csv(scraped/'results.csv')
+    server, base = serve(scraped/'web')
+    try:
+        with open(work/'urls.csv', 'w', newline='') as f:
+            w = csv.writer(f); w.writerow(['label', 'url'])
+            for r in results.itertuples(): w.writerow([r.label, f'{base}/{r.name}'])
+        cli('collect', work/'collected', '--urls-file', work/'urls.csv', '--per-class', 100)
+    finally: server.shutdown()
+    return work/'collected'
+
+def copy_data(src:Path, dst:Path)->Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(LOCK_NAME))
+    return dst
+
+def folder_state(data:Path, truth:pd.DataFrame)->dict:
+    "Bad results left in the class folders and good ones taken out, from the files' sha256."
+    where = {}
+    for f in usable_files(data): where.setdefault(file_sha256(f), []).append(Path(f).parent.name)
+    t = truth.drop_duplicates('sha256')  # a byte copy has its original's sha256
+    bad, good = t[t.kind.isin(BAD)], t[t.kind.isin(GOOD)]
+    bad_left = [r.name for r in bad.itertuples() if any(c != r.truth for c in where.get(r.sha256, []))]
+    good_out = [r.name for r in good.itertuples() if r.truth not in where.get(r.sha256, [])]
+    copies = sum(max(0, len(v) - 1) for v in where.values()) + sum(s in where for s in t[t.kind == 'duplicate'].sha256)
+    return dict(bad_left=len(bad_left), n_bad=len(bad), bad_left_share=round(len(bad_left)/len(bad), 4),
+                good_out=len(good_out), n_good=len(good), good_out_share=round(len(good_out)/len(good), 4),
+                copies_left=int(copies), bad_left_files=bad_left, good_out_files=good_out)
+
+def open_set(model:Path, scraped:Path, strangers:Path)->dict:
+    "Known test photos named correctly and strangers rejected, as the user sees the answers (descriptors from the cache)."
+    from chris_classifier.train import load_model
+    from chris_classifier.review import open_set_metrics
+    clf, meta = load_model(model)
+    known = sorted(scraped.glob('test/*/*.jpg'))
+    others = sorted(p for p in strangers.rglob('*') if p.suffix.lower() in ('.jpg', '.jpeg', '.png'))
+    m = open_set_metrics(clf.probs_files(known), [f.parent.name for f in known], clf.probs_files(others), meta['vocab'], meta['threshold'])
+    return {k: m[k] for k in ('known_correct', 'n_known', 'strangers_rejected', 'n_strangers')}
+
+def group_faces(data:Path, truth:pd.DataFrame)->dict:
+    "Of the group photos kept under their person, how many the face learner learns from the right face."
+    from chris_classifier.face_learner import describe_files
+    from chris_classifier.faces import photo_descriptors
+    kinds = truth.drop_duplicates('sha256').set_index('sha256')
+    files = [Path(f) for f in usable_files(data)]
+    table = describe_files(files)
+    res = {k: dict(right=0, wrong=0) for k in ('group_label', 'group_other')}
+    for f in files:
+        sha = file_sha256(f)
+        if sha not in kinds.index or kinds.loc[sha, 'kind'] not in res or kinds.loc[sha, 'truth'] != f.parent.name: continue
+        d = photo_descriptors(f)
+        if len(d['desc']) < 2 or str(f) not in table: continue
+        chosen = int(np.argmin(np.linalg.norm(d['desc'] - table[str(f)], axis=1)))
+        area = (d['boxes'][:, 2] - d['boxes'][:, 0])*(d['boxes'][:, 3] - d['boxes'][:, 1])
+        right = (chosen == int(area.argmax())) == (kinds.loc[sha, 'kind'] == 'group_label')
+        res[kinds.loc[sha, 'kind']]['right' if right else 'wrong'] += 1
+    return res
+
+def truth_decisions(files:list, data:Path, truth:pd.DataFrame)->list:
+    "What a person who knows the truth decides about each of `files`."
+    t = truth.set_index('sha256')
+    res = []
+    for f in files:
+        sha = file_sha256(f)
+        if sha not in t.index: continue
+        r = t.loc[[sha]].iloc[0]
+        if r.kind in ('stranger', 'no_face'): res.append((str(f), 'delete'))
+        elif r.truth != Path(f).parent.name: res.append((str(f), r.truth))
+    return res
+
+def lesson_way(raw:Path, work:Path, truth:pd.DataFrame, seed:int, budget:float=0.1)->tuple:
+    "(cleaned folder, CNN model folder): the recipe CNN trained on the raw results, its top losses fixed correctly."
+    from chris_classifier.train import train_model, save_model
+    from chris_classifier.decisions import apply_decisions
+    data = copy_data(raw, work/'lesson')
+    learn = train_model(data, seed=seed, verbose=False, **RECIPE)
+    save_model(learn, work/'recipe_model')
+    rows = []
+    for i in (0, 1):
+        dl = learn.dls[i].new(shuffle=False, drop_last=False)
+        _, _, losses = learn.get_preds(dl=dl, with_loss=True)
+        rows += list(zip(dl.items, losses.tolist()))
+    top = [Path(f) for f, _ in sorted(rows, key=lambda o: -o[1])[:round(budget*len(rows))]]
+    apply_decisions(data, truth_decisions(top, data, truth))
+    return data, work/'recipe_model'
+
+def apply_suggested(data:Path, sugg:pd.DataFrame):
+    "Carry out a suggestions table's decisions on `data` (the CNN's, which nobody retrains on here)."
+    from chris_classifier.decisions import apply_decisions
+    apply_decisions(data, list(zip(sugg.file, sugg.decision)))
+
+def cleanlab_way(raw:Path, work:Path, sugg:pd.DataFrame)->Path:
+    "A copy of `raw` without the photos cleanlab's `find_label_issues` flags on the review's cross-validated probabilities."
+    from cleanlab.filter import find_label_issues
+    from chris_classifier.decisions import apply_decisions
+    data = copy_data(raw, work/'cleanlab')
+    vocab = sorted(sugg.label.unique())
+    p = sugg[[f'p_{c}' for c in vocab]].to_numpy(float)
+    p = np.where(np.isnan(p).any(1, keepdims=True), 1/len(vocab), p)  # no face: no opinion
+    p = p/p.sum(1, keepdims=True)
+    flagged = find_label_issues(np.array([vocab.index(l) for l in sugg.label]), p)
+    apply_decisions(data, [(f, 'delete') for f in sugg.file[flagged]])
+    return data
+
+def train_face(data:Path, out:Path, seed:int)->Path:
+    from chris_classifier.train import train_model
+    train_model(data, out=out, seed=seed, verbose=False)
+    return out
+
+def run_seed(raw:Path, work:Path, scraped:Path, strangers:Path, truth:pd.DataFrame, seed:int)->dict:
+    "Every figure of one seed."
+    work.mkdir(parents=True, exist_ok=True)
+    data = copy_data(raw, work/'data')
+    t0 = time.time()
+    cli('train', data, '--out', work/'m', '--seed', seed)
+    cli('review', work/'m', data, '--out', work/'r')
+    review_s = time.time() - t0
+    cli('clean', data, '--decisions', work/'r/suggestions.csv')
+    cli('train', data, '--out', work/'m2', '--seed', seed)
+    sugg = pd.read_csv(work/'r/suggestions.csv')
+    res = dict(seconds_train_review=round(review_s, 1), suggestions=sugg.decision.value_counts().to_dict(),
+               raw=dict(folder_state(raw, truth), **open_set(work/'m', scraped, strangers)),
+               cleaned=dict(folder_state(data, truth), **open_set(work/'m2', scraped, strangers)),
+               group_faces=group_faces(data, truth))
+    try:
+        import cleanlab
+        cl = cleanlab_way(raw, work, sugg)
+        res['cleanlab'] = dict(folder_state(cl, truth), **open_set(train_face(cl, work/'m_cl', seed), scraped, strangers),
+                               version=cleanlab.__version__)
+    except ImportError: res['cleanlab'] = 'not installed (pip install cleanlab)'
+    return res
+
+def run_recipe(raw:Path, work:Path, scraped:Path, strangers:Path, truth:pd.DataFrame, seed:int)->dict:
+    "The lesson's way (b) and the CNN's own suggestions, on one seed."
+    from chris_classifier.suggest import suggest
+    work.mkdir(parents=True, exist_ok=True)
+    lesson, cnn = lesson_way(raw, work, truth, seed)
+    res = dict(lesson_way=dict(folder_state(lesson, truth), **open_set(train_face(lesson, work/'m_lesson', seed), scraped, strangers)))
+    csugg = suggest(cnn, raw, seed=seed)
+    cnn_data = copy_data(raw, work/'cnn_cleaned')
+    apply_suggested(cnn_data, csugg)
+    res['cnn_suggestions'] = dict(folder_state(cnn_data, truth), suggestions=csugg.decision.value_counts().to_dict())
+    return res
+
+def _brief(s:dict)->str:
+    return (f"bad left {s['bad_left']}/{s['n_bad']}, good out {s['good_out']}/{s['n_good']}"
+            + (f", known {s['known_correct']:.3f}, strangers {s['strangers_rejected']:.3f}" if 'known_correct' in s else ''))
+
+def write(per_seed:dict, seeds:list, recipe:set, truth:pd.DataFrame, scraped:Path, start:float, merge:bool=False):
+    "Write bench/results/scraped.json with the seeds measured so far and whether the targets hold on every one."
+    from tools.figures import write_results, results
+    old = (results('scraped') or {}).get('figures', {}).get('per_seed', {}) if merge else {}
+    per_seed = {str(k): {**old.get(str(k), {}), **v} for k, v in {**old, **{str(k): v for k, v in per_seed.items()}}.items()}
+    cl = [r['cleaned'] for r in per_seed.values() if 'cleaned' in r]
+    if not cl: return
+    targets = dict(bad_left_share=max(c['bad_left_share'] for c in cl) <= 0.10, good_out_share=max(c['good_out_share'] for c in cl) <= 0.03,
+                   known_correct=min(c['known_correct'] for c in cl) >= 0.97, strangers_rejected=min(c['strangers_rejected'] for c in cl) >= 0.98)
+    headline = (f"after clean --decisions suggestions.csv, worst of {len(cl)} seed(s): bad results left {max(c['bad_left_share'] for c in cl):.1%}, "
+                f"good ones taken out {max(c['good_out_share'] for c in cl):.1%}, known named {min(c['known_correct'] for c in cl):.3f}, "
+                f"strangers rejected {min(c['strangers_rejected'] for c in cl):.3f}")
+    print(headline, flush=True)
+    write_results('scraped', dict(per_seed=per_seed, targets_met=targets, headline=headline, seconds=round(time.time() - start)),
+                  n=dict(search_results=len(truth), test_known=len(list(scraped.glob('test/*/*.jpg'))), strangers=150),
+                  seeds=dict(split_and_folds=list(per_seed), asked=seeds, recipe=sorted(recipe)))
+
+@call_parse
+def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
+         recipe_seeds:str='0', # Seeds on which the lesson's way (a recipe CNN, minutes each) also runs
+         datasets:Path=None, # Folder holding scraped_dev and pins_dev (default: ../shared/datasets)
+         keep:bool=False, # Keep the working folder (its path is printed)
+         merge:bool=False, # Add to bench/results/scraped.json's seeds instead of replacing them (e.g. a --recipe-only run beside)
+         recipe_only:bool=False, # Only the lesson's way and the CNN's suggestions, on --recipe-seeds
+        ):
+    "Collect scraped_dev over loopback, train, review, clean with the suggestions, train again; with references."
+    warnings.filterwarnings('ignore')
+    datasets = Path(datasets or shared_datasets())
+    scraped, strangers = datasets/'scraped_dev', datasets/'pins_dev'/'strangers'
+    if not scraped.is_dir(): sys.exit(f'No dataset at {scraped} (pass --datasets DIR)')
+    truth = pd.read_csv(scraped/'results.csv', dtype=str).fillna('')
+    seeds, recipe = [int(s) for s in seeds.split(',') if s], {int(s) for s in recipe_seeds.split(',') if s}
+    work = Path(tempfile.mkdtemp(prefix='bench_scraped_'))
+    start = time.time()
+    try:
+        raw = collect(scraped, work)
+        per_seed = {}
+        for s in ([] if recipe_only else seeds):
+            per_seed[s] = r = run_seed(raw, work/f'seed{s}', scraped, strangers, truth, s)
+            print(f"seed {s}: raw {_brief(r['raw'])}; cleaned {_brief(r['cleaned'])}", flush=True)
+            for k in ('cleanlab', 'lesson_way', 'cnn_suggestions'):
+                if isinstance(r.get(k), dict): print(f'  {k}: {_brief(r[k])}', flush=True)
+            write(per_seed, seeds, recipe, truth, scraped, start, merge)  # after every seed: a long run leaves what it measured
+        for s in sorted(recipe):  # the slow reference last
+            per_seed.setdefault(s, {}).update(run_recipe(raw, work/f'seed{s}', scraped, strangers, truth, s))
+            for k in ('lesson_way', 'cnn_suggestions'): print(f'seed {s} {k}: {_brief(per_seed[s][k])}', flush=True)
+            write(per_seed, seeds, recipe, truth, scraped, start, merge=True)
+    finally:
+        if keep: print(f'working folder: {work}')
+        else: shutil.rmtree(work, ignore_errors=True)

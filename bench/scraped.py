@@ -32,17 +32,10 @@ from fastcore.script import call_parse
 
 from chris_classifier.core import usable_files, LOCK_NAME
 from chris_classifier.files import file_sha256
+from bench.common import RECIPE, datasets_dir, write_results, RESULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD, GOOD = ('wrong_person', 'stranger', 'no_face'), ('genuine', 'group_label', 'group_other')
-RECIPE = dict(arch='efficientnet_lite0', size=224, min_scale=0.5, epochs=4, freeze_epochs=1, lr=2e-3, bs=64, desaturate=0)
-
-def shared_datasets()->Path:
-    "../shared/datasets beside the repository (or beside the main checkout, from a git worktree)."
-    cands = [ROOT.parent/'shared/datasets']
-    common = subprocess.run(['git', 'rev-parse', '--git-common-dir'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    if common: cands.append((ROOT/common).resolve().parent.parent/'shared/datasets')
-    return next((c for c in cands if c.is_dir()), cands[0])
 
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args): pass
@@ -135,7 +128,7 @@ def lesson_way(raw:Path, work:Path, truth:pd.DataFrame, seed:int, budget:float=0
     from chris_classifier.train import train_model, save_model
     from chris_classifier.decisions import apply_decisions
     data = copy_data(raw, work/'lesson')
-    learn = train_model(data, seed=seed, verbose=False, **RECIPE)
+    learn = train_model(data, seed=seed, verbose=False, arch='efficientnet_lite0', **RECIPE)
     save_model(learn, work/'recipe_model')
     rows = []
     for i in (0, 1):
@@ -210,8 +203,8 @@ def _brief(s:dict)->str:
 
 def write(per_seed:dict, seeds:list, recipe:set, truth:pd.DataFrame, scraped:Path, start:float, merge:bool=False):
     "Write bench/results/scraped.json with the seeds measured so far and whether the targets hold on every one."
-    from tools.figures import write_results, results
-    old = (results('scraped') or {}).get('figures', {}).get('per_seed', {}) if merge else {}
+    f = RESULTS/'scraped.json'
+    old = json.loads(f.read_text()).get('figures', {}).get('per_seed', {}) if merge and f.exists() else {}
     per_seed = {str(k): {**old.get(str(k), {}), **v} for k, v in {**old, **{str(k): v for k, v in per_seed.items()}}.items()}
     cl = [r['cleaned'] for r in per_seed.values() if 'cleaned' in r]
     if not cl: return
@@ -235,7 +228,7 @@ def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
         ):
     "Collect scraped_dev over loopback, train, review, clean with the suggestions, train again; with references."
     warnings.filterwarnings('ignore')
-    datasets = Path(datasets or shared_datasets())
+    datasets = Path(datasets or datasets_dir())
     scraped, strangers = datasets/'scraped_dev', datasets/'pins_dev'/'strangers'
     if not scraped.is_dir(): sys.exit(f'No dataset at {scraped} (pass --datasets DIR)')
     truth = pd.read_csv(scraped/'results.csv', dtype=str).fillna('')

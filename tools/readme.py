@@ -24,6 +24,8 @@ def run_cells(nb_path):
     from fastcore.xtras import working_directory
     nb = read_nb(nb_path)
     with working_directory(Path(nb_path).parent): CaptureShell().run_all(nb, exc_stop=True)
+    for c in nb.cells:  # library warnings on stderr are not part of the README, and name this machine's paths
+        if c.cell_type == 'code': c.outputs = [o for o in c.get('outputs', []) if o.get('name') != 'stderr']
     return nb
 
 def _joined(o):

@@ -1,6 +1,7 @@
 """Make saved notebook outputs machine-independent after executing the notebooks (`make outputs`).
 
-Tests print the temporary folders they work in and libraries print their install paths; on GitHub those say
+Progress bars printed as text (fastprogress redraws them with carriage returns) are dropped: a reader sees the
+result, not 20 frames of a bar. Tests print the temporary folders they work in and libraries print their install paths; on GitHub those say
 nothing to a reader and change on every run. This rewrites, in the text outputs only (never in code or images):
 the test home (`CHRIS_CLASSIFIER_HOME` of tools/run_tests.py) -> `~/.chris_classifier`, temporary folders ->
 `tmp`, the repository's absolute path -> nothing, and a site-packages prefix -> `site-packages/`.
@@ -26,16 +27,27 @@ def scrub(x):
     if isinstance(x, list): return [scrub(o) for o in x]
     return x
 
+BAR = re.compile(r'█?|\s*\|[█-]+\| \d+\.\d+% \[[^\]]*\].*')
+
+def drop_bars(text:str)->str:
+    "`text` without fastprogress's console bars (redrawn with `\\r`): of each line, what a terminal shows last that is no bar."
+    lines = []
+    for line in text.split('\n'):
+        shown = [p for p in line.split('\r') if not BAR.fullmatch(p.strip())]
+        if shown or '\r' not in line: lines.append(shown[-1] if shown else line)
+    return '\n'.join(lines)
+
 def scrub_notebook(path:Path)->bool:
     "Rewrite the text outputs of the notebook at `path`; True when anything changed."
     nb = json.loads(Path(path).read_text())
     before = json.dumps(nb)
     for c in nb['cells']:
         for o in c.get('outputs', []):
-            if 'text' in o: o['text'] = scrub(o['text'])
+            if 'text' in o: o['text'] = scrub(drop_bars(''.join(o['text'])).splitlines(keepends=True))
             for k, v in o.get('data', {}).items():
                 if k.startswith('text/') or k == 'application/json': o['data'][k] = scrub(v)
             if 'traceback' in o: o['traceback'] = scrub(o['traceback'])
+        c['outputs'] = [o for o in c.get('outputs', []) if o.get('text', True)]  # a stream that held only bars
     if json.dumps(nb) == before: return False
     Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     return True

@@ -67,7 +67,7 @@ def evaluate(model_dir, files, cache):
 
 def eval_sets(model_dir, data, known):
     "The model's own validation photos and every photo of `known`."
-    from chris_classifier.train import read_meta
+    from chris_classifier.model_format import read_meta
     from chris_classifier.core import usable_files
     meta = read_meta(model_dir)
     return dict(valid=[Path(meta['train_folder'])/f for f in meta['valid_files']],

@@ -114,7 +114,7 @@ def faces_cmd(data:arg('DATA'), # Dataset of whole photos
 # %% ../nbs/08_cli.ipynb #d6487aae
 def _model_meta(model_dir:Path)->dict:
     "The `model.json` of a model folder, checked as `load_model` checks it (`read_meta`), before any slow work."
-    from chris_classifier.train import read_meta
+    from chris_classifier.model_format import read_meta
     return read_meta(model_dir)
 
 @subcommand('train', pos=['data'])

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .core import *
 from .verify import verify_folder
-from .train import train_model, read_meta
+from .train import train_model
+from .model_format import read_meta
 from .predict import Predictor
 from .review import review_model
 

@@ -19,7 +19,7 @@ from .core import *
 from .files import *
 from .images import load_image, ImageError
 from .predict import Predictor
-from .train import read_meta
+from .model_format import read_meta
 
 # %% ../nbs/04c_suggest.ipynb #4057cd8c
 def image_copies(files:list, # Image files, originals first (the first file of a group of copies is kept)
@@ -149,7 +149,7 @@ def cnn_features(files:list, # Image files
                  bs:int=32, # Batch size
                 )->torch.Tensor:
     "Pooled features (n x d) of `files` from the ImageNet body of the model's backbone."
-    from chris_classifier.train import build_model, read_meta, WeightsUnavailable
+    from chris_classifier.train import build_model, WeightsUnavailable
     meta = read_meta(model_dir)
     try: pred = Predictor(build_model(meta['arch'], len(meta['vocab'])), meta)
     except WeightsUnavailable:

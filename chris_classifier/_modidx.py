@@ -627,6 +627,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                'chris_classifier/train.py'),
                                         'chris_classifier.train.efficientnet_split': ( 'train.html#efficientnet_split',
                                                                                        'chris_classifier/train.py'),
+                                        'chris_classifier.train.fit_cnn': ('train.html#fit_cnn', 'chris_classifier/train.py'),
                                         'chris_classifier.train.get_backbone': ('train.html#get_backbone', 'chris_classifier/train.py'),
                                         'chris_classifier.train.has_face_extra': ('train.html#has_face_extra', 'chris_classifier/train.py'),
                                         'chris_classifier.train.has_timm': ('train.html#has_timm', 'chris_classifier/train.py'),

@@ -40,8 +40,10 @@ def upload_message(e:ImageError, # What `load_image` raised
     msg = next(UPLOAD_MESSAGES[t] for t in type(e).__mro__ if t in UPLOAD_MESSAGES)
     return msg.format(w=w, h=h, mp=max_pixels/1e6)
 
+# %% ../nbs/07_app.ipynb #661aa88c
 def _too_big(n:int, max_bytes:int)->str: return f'The file is {n/2**20:.1f} MiB; the limit is {max_bytes/2**20:.0f} MiB.'
 
+# %% ../nbs/07_app.ipynb #40e60cee
 def read_upload(data:bytes, # The uploaded file's content (bytes or memoryview)
                 max_bytes:int=MAX_UPLOAD_BYTES, # Largest size accepted
                 max_pixels:int=MAX_PIXELS, # Largest width*height accepted
@@ -69,12 +71,14 @@ def as_predictor(model, # A model folder, or a predictor already loaded
     from chris_classifier.predict import Predictor
     return Predictor.from_dir(model)
 
+# %% ../nbs/07_app.ipynb #6ac40a2e
 def predictions(predictor, # A `Predictor`
                 img, # An image: path, bytes or PIL image
                )->list:
     "Predictions for `img`: one per face when the model expects faces, else one (`Predictor.answers`); raises its `ImageError`."
     return predictor.answers([img], on_error='raise')[0]
 
+# %% ../nbs/07_app.ipynb #3ae25b05
 def _one(p)->str:
     if p.label == NO_FACE or (p.label == NONE_OF_THESE and not any(p.probs.values())): return p.label
     if p.label == NONE_OF_THESE:
@@ -82,6 +86,7 @@ def _one(p)->str:
         return f'{p.label} (closest: {display_name(best)}, {p.probs[best]:.1%})'
     return f'{display_name(p.label)} ({p.probability:.1%})'
 
+# %% ../nbs/07_app.ipynb #f9086015
 def answer_text(preds:list # Predictions for one image
                )->str:
     "What the app says about an image."
@@ -106,6 +111,7 @@ def thumbnail(img:Image.Image, # The uploaded image
         if len(boxes) > 1: d.text((l+4, t+2), str(i+1), fill=(255, 200, 0))
     return img
 
+# %% ../nbs/07_app.ipynb #4eba8a1a
 def classify_upload(predictor, # A `Predictor`
                     data:bytes, # The uploaded file's content
                     max_bytes:int=MAX_UPLOAD_BYTES, # Largest upload accepted
@@ -203,6 +209,7 @@ def classify_photo(predictor, # A `Predictor`
     if not preds and thumb is None: raise gr.Error(text, print_exception=False)
     return thumb, gradio_label(preds), text
 
+# %% ../nbs/07_app.ipynb #05b1984b
 def make_gradio_app(model, # A model folder or a `Predictor`
                     examples:list=None, # Example image files; default: the model folder's `examples/` (`app_examples`)
                     max_bytes:int=MAX_UPLOAD_BYTES, # Largest upload accepted

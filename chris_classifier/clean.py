@@ -33,6 +33,7 @@ def learner_rows(learn, # A `Learner`
     _, targs, losses = learn.get_preds(dl=dl, with_loss=True)
     return L(zip(dl.items, [dl.vocab[t] for t in targs], losses.tolist()))
 
+# %% ../nbs/05_clean.ipynb #b380edf7
 @delegates(ImagesCleaner)
 class DatasetCleaner(GetAttr):
     "fastai's cleaner (an `ImagesCleaner` under a category and a split dropdown) that keeps each file's mark, shows reasons, and applies marks with `apply_decisions`."
@@ -75,12 +76,14 @@ def decisions(self:DatasetCleaner)->list:
     "The marks as `(file, decision)` pairs for `apply_decisions`."
     return [(fn, normalise_decision(m, list(self.dd_cats.options))) for fn, m in self.marks.items()]
 
+# %% ../nbs/05_clean.ipynb #7c324aa6
 @patch
 def rebuild(self:DatasetCleaner, learn=None): # A `Learner` to recompute the losses with; default the one we have
     "Recompute images and losses from `learn` and redraw the view, keeping every mark."
     if learn is not None: self.iwis = learner_rows(learn, 0), learner_rows(learn, 1)
     self.on_change_ds()
 
+# %% ../nbs/05_clean.ipynb #f0fd6db5
 @patch
 def _follow(self:DatasetCleaner, entries:list):
     "Point the shown images at where `entries` moved them (the quarantine is not a category: those disappear)."
@@ -93,6 +96,7 @@ def _follow(self:DatasetCleaner, entries:list):
     self.reasons = {moved.get(fn.resolve(), fn): why for fn, why in self.reasons.items()}
     self.on_change_ds()
 
+# %% ../nbs/05_clean.ipynb #112ebc0d
 @patch
 def apply(self:DatasetCleaner)->list:
     "Apply the marks to the dataset (deletions to the quarantine), journaled; returns the journal entries."
@@ -100,6 +104,7 @@ def apply(self:DatasetCleaner)->list:
     self._follow(entries)
     return entries
 
+# %% ../nbs/05_clean.ipynb #34ec67d0
 @patch
 def undo(self:DatasetCleaner, steps:int=1 # How many batches to undo, newest first; 'all': all
         )->list:
@@ -109,6 +114,7 @@ def undo(self:DatasetCleaner, steps:int=1 # How many batches to undo, newest fir
     self._follow(entries)
     return entries
 
+# %% ../nbs/05_clean.ipynb #337e8a34
 @patch
 def to_csv(self:DatasetCleaner, fn:Path, # CSV file to write
            n:int=None, # Only the `n` images with the highest loss

@@ -80,6 +80,7 @@ def _class_names(classes:str # Comma-separated class names, or None for all
     if not classes: return None
     return [find_class(n).name for n in classes.split(',') if n.strip()]
 
+# %% ../nbs/08_cli.ipynb #1b403f4d
 @subcommand('collect', pos=['dest'])
 def collect_cmd(dest:arg('DEST'), # Dataset folder to download into (one sub-folder per class)
                 classes:arg('NAMES')=None, # Comma-separated names, e.g. "Chris Evans,Chris Pine" (default: all five)
@@ -94,6 +95,7 @@ def collect_cmd(dest:arg('DEST'), # Dataset folder to download into (one sub-fol
     report = collect_images(dest, classes=_class_names(classes), per_class=per_class, engine=engine, urls_file=urls_file)
     show_report(report)
 
+# %% ../nbs/08_cli.ipynb #5db0fd99
 @subcommand('verify', pos=['dest'])
 def verify_cmd(dest:arg('DEST'), # Dataset folder to check
               ):
@@ -117,6 +119,7 @@ def _model_meta(model_dir:Path)->dict:
     from chris_classifier.model_format import read_meta
     return read_meta(model_dir)
 
+# %% ../nbs/08_cli.ipynb #37d4c001
 @subcommand('train', pos=['data'])
 def train_cmd(data:arg('DATA'), # Dataset folder: one sub-folder of images per class
               out:arg('MODEL_DIR', required=True)=None, # Model folder to write
@@ -205,6 +208,7 @@ def _vocab(predictor, results)->list:
         if isinstance(r, list) and r: return list(r[0].probs)
     return []
 
+# %% ../nbs/08_cli.ipynb #de82984f
 def write_predictions_csv(results:list, # `(file, predictions or error)` pairs, as `predict_files` yields
                           vocab:list, # Class names, one probability column each
                           out:Path, # CSV file to write
@@ -222,6 +226,7 @@ def write_predictions_csv(results:list, # `(file, predictions or error)` pairs, 
                 w.writerow([str(f), p.label, f'{p.probability:.6f}'] + [f'{p.probs.get(c, 0.0):.6f}' for c in vocab] + box)
     return out
 
+# %% ../nbs/08_cli.ipynb #93ffe6f0
 def _is_image(f:Path)->bool:
     "True when `f` has an image's extension or PIL recognises its header (nothing is decoded)."
     import mimetypes
@@ -231,6 +236,7 @@ def _is_image(f:Path)->bool:
         with Image.open(f): return True
     except Exception: return False
 
+# %% ../nbs/08_cli.ipynb #ae3a3655
 def check_csv_dest(out:Path, # Where `--csv` will write
                    inputs:list=(), # The image files to predict: never written over
                   )->Path:
@@ -245,6 +251,7 @@ def check_csv_dest(out:Path, # Where `--csv` will write
     if not os.access(here if not out.exists() else out, os.W_OK): raise PermissionError(f'--csv {out}: not writable')
     return out
 
+# %% ../nbs/08_cli.ipynb #47611cb0
 @subcommand('predict', pos=['model_dir', 'paths'])
 def predict_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
                 paths:arg('PATH', nargs='+'), # Image files or folders of images
@@ -305,6 +312,7 @@ def _usage():
     lines += ['', 'Any command takes --debug to show the whole stack trace of an error.']
     return '\n'.join(lines)
 
+# %% ../nbs/08_cli.ipynb #5a880a8a
 _EXTRAS = {'gradio': 'app', 'dlib': 'faces', 'face_recognition_models': 'faces', 'cv2': 'faces', 'sklearn': 'faces'}
 
 def _one_line(e:Exception)->str:
@@ -316,10 +324,12 @@ def _one_line(e:Exception)->str:
     msg = ' '.join(str(msg).split())
     return msg or type(e).__name__
 
+# %% ../nbs/08_cli.ipynb #1866467f
 def _warning_line(message, category, filename, lineno, file=None, line=None):
     "Show a warning as the command does: `warning: message` on standard error, one line, no source code."
     print(f"warning: {' '.join(str(message).split())}", file=file or sys.stderr, flush=True)
 
+# %% ../nbs/08_cli.ipynb #20692121
 def main(argv:list=None # Arguments after the program name; default `sys.argv[1:]`
         )->int:
     "Run the `chris-classifier` command line; returns the exit code."

@@ -48,15 +48,20 @@ def chris_home()->Path:
     "The folder for this project's data and models: `$CHRIS_CLASSIFIER_HOME`, else `~/.chris_classifier`."
     return Path(os.environ.get('CHRIS_CLASSIFIER_HOME', Path.home()/'.chris_classifier')).expanduser()
 
+# %% ../nbs/00_core.ipynb #f3133b7e
 def default_data_path()->Path: return chris_home()/'data'
+
+# %% ../nbs/00_core.ipynb #96ae0ded
 def default_models_path()->Path: return chris_home()/'models'
 
+# %% ../nbs/00_core.ipynb #387a0a77
 def is_class_folder(p:Path # A folder inside a dataset
                    )->bool:
     "True for a folder holding a class's images, False for the pipeline's own folders (`_*`, `.*`)."
     p = Path(p)
     return p.is_dir() and not p.name.startswith(('_', '.'))
 
+# %% ../nbs/00_core.ipynb #29297f44
 def class_folders(path:Path # A dataset folder
                  )->list:
     "The class folders of the dataset at `path`, sorted by name."
@@ -68,6 +73,7 @@ def _names(path:Path):
     yield path
     for i in range(1, 1_000_000): yield path.with_name(f'{path.stem}_{i}{path.suffix}')
 
+# %% ../nbs/00_core.ipynb #8be8178a
 def unique_path(path:Path, # Where a file should go
                 taken=(), # Paths promised to other files that are not there yet
                )->Path:
@@ -90,6 +96,7 @@ def _move_claimed(src:Path, dst:Path):
         raise
     os.unlink(src)  # ...and remove the original once the copy is complete
 
+# %% ../nbs/00_core.ipynb #a3d3e5a1
 def move_no_replace(src:Path, # The file to move
                     dst:Path, # Where it goes: nothing may be there
                    )->Path:
@@ -103,6 +110,7 @@ def move_no_replace(src:Path, # The file to move
     os.unlink(src)
     return Path(dst)
 
+# %% ../nbs/00_core.ipynb #684abb08
 def move_to_free_path(src:Path, # The file to move
                       dst:Path, # Where it should go; the first free `stem_1.ext`, ... beside it if taken
                      )->Path:
@@ -133,12 +141,14 @@ _HELD = {}  # (lock file, thread) -> open lock file: the locks this process hold
 class DatasetBusy(TimeoutError):
     "Another process holds the dataset folder."
 
+# %% ../nbs/00_core.ipynb #f3d1cc13
 def _holder(f:Path)->str:
     "Who holds the lock file `f`, in words."
     try: h = json.loads(Path(f).read_text())
     except (OSError, ValueError, TypeError): return 'another process'
     return f"process {h['pid']} on {h['host']} ({h['command']}) since {h['time']}"
 
+# %% ../nbs/00_core.ipynb #988cb9b7
 def _take_lock(f:Path, timeout:float):
     "Open and lock `f`, waiting up to `timeout` seconds; returns the open file."
     import fcntl
@@ -157,6 +167,7 @@ def _take_lock(f:Path, timeout:float):
         if ours: return fh
         fh.close()  # the holder removed this file as it let go: lock the new one
 
+# %% ../nbs/00_core.ipynb #71e9b0e2
 @contextmanager
 def dataset_lock(folder:Path, # The dataset folder (made if missing)
                  timeout:float=60, # Seconds to wait while another process holds it (0: do not wait)
@@ -205,6 +216,7 @@ def read_manifest(data:Path # The dataset folder
         if c not in df.columns: df[c] = ''
     return df
 
+# %% ../nbs/00_core.ipynb #0e65c520
 def write_manifest(data:Path, # The dataset folder
                    df, # The manifest, as `read_manifest` returns it
                   )->Path:
@@ -235,6 +247,7 @@ def skipped_files(data:Path # A dataset folder
     data = Path(data).resolve()
     return {data/f for f in df.loc[df.status.isin(SKIP_STATUSES), 'file']}
 
+# %% ../nbs/00_core.ipynb #85879248
 def usable_files(data:Path # A dataset folder
                 ):
     "Image files of `data`'s class folders that the manifest does not exclude (fastai `L`, sorted: splits are reproducible)."
@@ -263,12 +276,12 @@ def _background(rng, w, h):
     img = np.array(tint, np.float32)[None, None, :]*rng.uniform(0.8, 1.1) + 25*pattern[..., None] + rng.normal(0, 8, (h, w, 1))
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
 
+# %% ../nbs/00_core.ipynb #5b1702e0
 def _brows(draw, cx, ey, ex, r, kind, col):
     "Two eyebrows of shape `kind` (see `_BROWS`) at height `ey`, over eyes at `cx`±`ex`: three points, each moved by a few pixels."
     (inner, mid, outer), d = _BROWS[kind], r*0.28
     for x0, x1 in ((cx - ex*0.55, cx - ex*1.45), (cx + ex*0.55, cx + ex*1.45)):
         draw.line([(x0, ey + inner*d), ((x0+x1)/2, ey + mid*d), (x1, ey + outer*d)], fill=col, width=max(1, int(d)), joint='curve')
-
 
 # %% ../nbs/00_core.ipynb #f2e2df42
 def _draw_face(draw, rng, cx, cy, r, style):
@@ -342,6 +355,7 @@ def tilde(path:Path # Any path
     path, home = Path(path), Path.home()
     return f'~/{path.relative_to(home).as_posix()}' if path.is_relative_to(home) else str(path)
 
+# %% ../nbs/00_core.ipynb #455b5559
 def lesson_data_path(n_per_class:int=30, # Images per class of the sample, when it has to be generated
                     )->Path:
     "Your collected photos (`default_data_path()`) when there are any, else the generated sample; prints which."

@@ -45,6 +45,7 @@ class TrainOnly(Transform):
     def __call__(self, b, split_idx=None, **kwargs): return b if split_idx else self.tfm(b, split_idx=split_idx, **kwargs)
     def __repr__(self): return f'TrainOnly({self.tfm!r})'
 
+# %% ../nbs/02_data.ipynb #a8d627dd
 def batch_tfms_for(aug:bool=True, # Use fastai's `aug_transforms`
                    **aug_kw, # Passed to `aug_transforms`
                   )->list:
@@ -89,6 +90,7 @@ def _counts(data, files)->dict:
     for f in files: res[parent_label(f)] = res.get(parent_label(f), 0) + 1
     return res
 
+# %% ../nbs/02_data.ipynb #bfd03a75
 def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
                   valid_pct:float=0.2, # Fraction of the images in the validation set
                   seed:int=42, # Seed of the split (as `image_datablock`'s)
@@ -132,6 +134,7 @@ def default_workers()->int:
     "DataLoader workers: 0 (main process) on small machines, else fastai's default."
     return 0 if (os.cpu_count() or 1) <= 4 else defaults.cpus
 
+# %% ../nbs/02_data.ipynb #bed489a0
 def image_dataloaders(data:Path, # A dataset folder (one sub-folder per class)
                       size:int=128, # Side of the square images the model sees
                       bs:int=32, # Batch size

@@ -45,12 +45,14 @@ def _csv_rows(fn:Path)->list:
             return [(f'{fn} line {reader.line_num}', r['file'], r['decision'] or KEEP) for r in reader if (r['file'] or '').strip()]
         except csv.Error as e: raise ValueError(f'{fn} line {reader.line_num+1}: {e}') from None  # the line after the last whole one; e.g. a field over `csv.field_size_limit()`
 
+# %% ../nbs/04b_decisions.ipynb #95963577
 def _decision_rows(decisions)->list:
     "(where, file, decision) for each decision; `where` names its CSV line (or its place in the list), for messages."
     if isinstance(decisions, (str, Path)): return _csv_rows(decisions)
     pairs = decisions.items() if isinstance(decisions, dict) else decisions
     return [(f'decision {i}', *o) for i, o in enumerate(pairs, 1)]
 
+# %% ../nbs/04b_decisions.ipynb #c827ceac
 def read_decisions(decisions, # A CSV path (`file,decision` columns), a dict {file: decision}, or (file, decision) pairs
                   )->list:
     "The decisions as a list of `(file, decision)` pairs."
@@ -64,6 +66,7 @@ def journal_file(data:Path # The dataset folder
     "The journal of the review decisions applied to `data`."
     return Path(data)/JOURNAL_NAME/'journal.jsonl'
 
+# %% ../nbs/04b_decisions.ipynb #a8e879cc
 def read_journal(data:Path # The dataset folder
                 )->list:
     "Every line of the journal of `data`, oldest first, as dicts ([] when there is none)."
@@ -75,6 +78,7 @@ def read_journal(data:Path # The dataset folder
         except json.JSONDecodeError: pass  # a line cut short by a crash: its move is found by `_recover`
     return res
 
+# %% ../nbs/04b_decisions.ipynb #dfc98634
 def _log(data, sync=False, **entry):
     "Append `entry` to the journal of `data`; with `sync`, make sure it is on disk before returning."
     f = journal_file(data)
@@ -83,6 +87,7 @@ def _log(data, sync=False, **entry):
         fh.write(json.dumps(entry) + '\n')
         if sync: fh.flush(); os.fsync(fh.fileno())
 
+# %% ../nbs/04b_decisions.ipynb #ba19ff57
 def _new_batch(kind='apply')->str: return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{kind}-{uuid.uuid4().hex[:6]}"
 
 # %% ../nbs/04b_decisions.ipynb #8fb40801
@@ -96,6 +101,7 @@ def _ops(data)->dict:
         elif k in ops: ops[k].update({k2: v for k2, v in e.items() if k2 not in ('batch', 'seq')})
     return ops
 
+# %% ../nbs/04b_decisions.ipynb #5768ce19
 def _active(data, ops=None)->list:
     "Operations applied and not undone, oldest first."
     ops = _ops(data) if ops is None else ops
@@ -112,6 +118,7 @@ def _set_row(rows:list, drop:set, new:dict=None)->list:
     pos -= sum(r['file'] in drop for r in rows[:pos])
     return kept[:pos] + [new] + kept[pos:]
 
+# %% ../nbs/04b_decisions.ipynb #3310d168
 def _manifest_op(rows:list, o:dict)->list:
     "The manifest `rows` after operation `o` (apply or undo)."
     before = o.get('before')
@@ -123,6 +130,7 @@ def _manifest_op(rows:list, o:dict)->list:
     else: row.update(file=o['dst'], label=o['decision'], reason=f"relabelled in review (was {o['src'].split('/')[0]})")
     return _set_row(rows, {o['src'], o['dst']}, row)
 
+# %% ../nbs/04b_decisions.ipynb #e8b92f5f
 def _update_manifest(data, ops:list):
     "Apply `ops` to the manifest of `data` (if it has one), then note that in the journal."
     import pandas as pd
@@ -140,6 +148,7 @@ def _missing_dirs(folder:Path)->list:
     while not folder.exists(): res.append(folder); folder = folder.parent
     return res
 
+# %% ../nbs/04b_decisions.ipynb #aa05321a
 def _move(data:Path, entry:dict, taken:set=frozenset())->dict:
     "Do the move described by `entry` (src, dst relative to `data`) with intent/done journal lines; returns `entry`."
     src = data/entry['src']
@@ -170,6 +179,7 @@ def _same_file(a:Path, b:Path)->bool:
     except FileNotFoundError: return False
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
+# %% ../nbs/04b_decisions.ipynb #3221dc6f
 def _recover(data:Path):
     "Finish the journal of an interrupted `apply_decisions`/`undo_decisions` from what is on disk."
     ops = _ops(data)
@@ -193,6 +203,7 @@ def _classes(data:Path)->list:
     own = [p.name for p in class_folders(data)]
     return own + [c for c in CLASS_FOLDERS if c not in own] if set(own) <= set(CLASS_FOLDERS) else own
 
+# %% ../nbs/04b_decisions.ipynb #c89a791c
 def _name_fits(data:Path, f)->str:
     "`f` as text when it can name a file of `data`; else a `ValueError` quoting only its start (a CSV field can be megabytes)."
     f = str(f)
@@ -201,6 +212,7 @@ def _name_fits(data:Path, f)->str:
         raise ValueError(f'a file name of {len(f):,} characters ({f[:30]}...): longer than a file of {data} can have')
     return f
 
+# %% ../nbs/04b_decisions.ipynb #15f770e9
 def _todo(data:Path, decisions, classes:list)->dict:
     "{file relative to `data`: (where, decision)}; a file decided twice differently warns, and the later decision wins."
     todo = {}
@@ -217,6 +229,7 @@ def _destination(data:Path, rel:str, decision:str)->Path:
     "Where `decision` moves the image `rel` of `data` (before a free name is found): its class folder, or the quarantine."
     return data/QUARANTINE_NAME/rel if decision == DELETE else data/decision/Path(*Path(rel).parts[1:])
 
+# %% ../nbs/04b_decisions.ipynb #bc79b774
 def _link_on_way(data:Path, folder:Path)->Path:
     "The first folder from `data` down to `folder` that is a symlink (None when none is); links are not followed."
     p = data
@@ -226,6 +239,7 @@ def _link_on_way(data:Path, folder:Path)->Path:
         if not p.exists(): return None
     return None
 
+# %% ../nbs/04b_decisions.ipynb #887f812f
 def _no_link_to(data:Path, dst:Path, at:str=''):
     "Raise (naming `at`) when a move to `dst` would go through a folder of `data` that is a symlink."
     if (link := _link_on_way(data, dst.parent)) is not None:
@@ -261,6 +275,7 @@ def _dataset(data:Path)->Path:
     if not data.is_dir(): raise FileNotFoundError(f'no dataset folder {data}')
     return data
 
+# %% ../nbs/04b_decisions.ipynb #04efbe03
 def apply_decisions(data:Path, # The dataset folder
                     decisions, # CSV path (`file,decision`), dict, or (file, decision) pairs; file relative to `data` or absolute
                     timeout:float=60, # Seconds to wait while another process holds the dataset
@@ -291,6 +306,7 @@ class IncompleteUndo(FileNotFoundError):
     "Some moves could not be undone because their file is gone; `entries` are the moves that were undone."
     def __init__(self, msg, entries, gone): super().__init__(msg); self.entries, self.gone = entries, gone
 
+# %% ../nbs/04b_decisions.ipynb #c56cd0a2
 def _steps(steps)->'int|str':
     "`steps` as a count or 'all' (also from text, as a command line gives it)."
     if steps is None: return 1
@@ -302,6 +318,7 @@ def _steps(steps)->'int|str':
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0: raise ValueError(f"steps must be a count >= 0 or 'all', not {steps!r}")
     return steps
 
+# %% ../nbs/04b_decisions.ipynb #2b220933
 def _undo_one(data:Path, o:dict, ub:str, seq:int, gone:list)->list:
     "Undo operation `o` as move `seq` of undo batch `ub`; the journal entries of the move back ([] if its file is gone)."
     now = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
@@ -317,6 +334,7 @@ def _undo_one(data:Path, o:dict, ub:str, seq:int, gone:list)->list:
         except OSError: pass  # not empty (or already gone): leave it
     return res
 
+# %% ../nbs/04b_decisions.ipynb #bed1fa56
 def undo_decisions(data:Path, # The dataset folder
                    steps:int=None, # How many batches (calls of `apply_decisions`) to undo, newest first; None: the last one; 'all': all
                    timeout:float=60, # Seconds to wait while another process holds the dataset

@@ -78,6 +78,7 @@ def _demo_folder(out:Path)->Path:
     (out/_DEMO_MARK).write_text('written by chris-classifier demo\n')
     return out
 
+# %% ../nbs/07a_demo.ipynb #1b2e5492
 def run_demo(out:str='demo', # Folder for the demo's data, model, figures and report
              n_per_class:int=24, # Sample images per class
              size:int=128, # Image size for training, in pixels

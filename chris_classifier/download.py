@@ -25,6 +25,7 @@ def url_stem(url:str)->str:
     "The file name (without extension) of the download of `url`: a hash, never anything taken from the URL."
     return hashlib.sha256(url.encode('utf-8', 'surrogatepass')).hexdigest()[:20]
 
+# %% ../nbs/01b_download.ipynb #51d7cd13
 def image_suffix(head:bytes, # The first bytes of a file
                  content_type:str='', # The server's Content-Type, used when the bytes say nothing
                 )->str:
@@ -53,6 +54,7 @@ class Download:
     reason: str = ''       # Why it failed
     permanent: bool = False # Whether retrying is pointless
 
+# %% ../nbs/01b_download.ipynb #3d04ac71
 REQUEST_HEADERS = {'User-Agent': 'Mozilla/5.0 (compatible; chris_classifier; +https://github.com/chris-classifier)',
            'Accept': 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8,*/*;q=0.5'}
 _PERMANENT_HTTP = {400, 401, 403, 404, 405, 406, 410, 414, 415, 451}
@@ -65,6 +67,7 @@ def existing_download(folder:Path, url:str)->Path:
 class _Fail(Exception):
     def __init__(self, reason, permanent=False): super().__init__(reason); self.permanent = permanent
 
+# %% ../nbs/01b_download.ipynb #5e850851
 def _check_host(url, is_public):
     "Raise `_Fail` unless every address of `url`'s host passes `is_public`."
     u = urlsplit(url)
@@ -76,6 +79,7 @@ def _check_host(url, is_public):
     bad = sorted({i[4][0] for i in infos if not is_public(i[4][0])})
     if bad: raise _Fail(f'private address: {u.hostname} is {bad[0]}, not on the public internet', True)
 
+# %% ../nbs/01b_download.ipynb #f76dbc70
 def _fetch(url, tmp, timeout, max_bytes, max_time, allow_private=False, is_public=is_public, max_redirects=10):
     "Stream `url` into `tmp`, following redirects one by one (each checked unless `allow_private`); returns the Content-Type; raises `_Fail`."
     import requests
@@ -100,6 +104,7 @@ def _fetch(url, tmp, timeout, max_bytes, max_time, allow_private=False, is_publi
         return ctype
     raise _Fail('too many redirects', True)
 
+# %% ../nbs/01b_download.ipynb #8e040272
 def download_image(url:str, # The image's URL
                    folder:Path, # Where to save it (a class folder)
                    timeout:float=10, # Seconds to wait for the connection and for each read
@@ -145,6 +150,7 @@ def with_progress(items, # An iterable
         yield o
         if i % step == 0 or i == total: print(f'{what}: {i}/{total}', flush=True)
 
+# %% ../nbs/01b_download.ipynb #10e03989
 def download_urls(urls:list, # URLs to download
                   folder:Path, # Where to save them
                   n_workers:int=8, # Downloads at the same time

@@ -66,6 +66,7 @@ def nearest_distance(x:torch.Tensor, # Descriptors (n x 128)
     if not len(gallery) or not len(x): return torch.full((len(x),), float('inf'))
     return torch.cdist(x.float(), gallery.float()).min(1).values
 
+# %% ../nbs/02a_face_learner.ipynb #aa96593a
 def class_centroids(gallery:torch.Tensor, # Training descriptors (m x 128)
                     gallery_y:torch.Tensor, # Their class indices (m)
                     n:int, # Number of classes
@@ -76,6 +77,7 @@ def class_centroids(gallery:torch.Tensor, # Training descriptors (m x 128)
         if (gallery_y == k).any(): c[k] = gallery[gallery_y == k].float().mean(0)
     return c
 
+# %% ../nbs/02a_face_learner.ipynb #03b54a0a
 def centroid_distance(x:torch.Tensor, # Descriptors (n x 128)
                       centroids:torch.Tensor, # Class centroids (c x 128), see `class_centroids`
                       cls:torch.Tensor, # The class of each row whose centroid counts (n)
@@ -85,6 +87,7 @@ def centroid_distance(x:torch.Tensor, # Descriptors (n x 128)
     d = (x.float() - centroids[cls]).norm(dim=1)
     return d.nan_to_num(nan=float('inf'), posinf=float('inf'))
 
+# %% ../nbs/02a_face_learner.ipynb #1c5677a6
 DISTANCE_THRESHOLD = 0.484  # `d0`: chosen by bench/open_set.py on development sources (its `nested`/`shipped` figure)
 
 def open_set_probs(probs:torch.Tensor, # Closed-set probabilities (n x c)
@@ -94,7 +97,6 @@ def open_set_probs(probs:torch.Tensor, # Closed-set probabilities (n x c)
                   )->torch.Tensor:
     "`probs` scaled, row by row, by how familiar the face is: ~1 near the training faces, ~0 far from them."
     return probs * torch.sigmoid((d0 - dist)/scale)[:, None]
-
 
 # %% ../nbs/02a_face_learner.ipynb #658fffea
 def face_split(data:Path, # A dataset folder
@@ -106,6 +108,7 @@ def face_split(data:Path, # A dataset folder
     tr, va = RandomSplitter(valid_pct, seed)(files)
     return files, list(tr), list(va)
 
+# %% ../nbs/02a_face_learner.ipynb #c553064e
 def describe_files(files:list, # Image files
                    cache=None, # Descriptor cache (see `photo_descriptors`)
                    detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
@@ -154,6 +157,7 @@ def _face_meta(learn, data, files, va, vocab, thr, seed, metrics, detectors, opt
     if arch_choice: meta['arch_choice'] = arch_choice
     return meta
 
+# %% ../nbs/02a_face_learner.ipynb #272eb889
 def train_face_model(data:Path, # Dataset folder: class folders of photos or face crops
                      *, # The options by name only
                      epochs:int=FACE_TRAIN_DEFAULTS['epochs'], # Epochs of `fit_one_cycle` for the head
@@ -203,6 +207,7 @@ def face_open_probs(head:FaceHead, # A trained head, with its gallery
     dist = centroid_distance(x, class_centroids(head.gallery, head.gallery_y, p.shape[1]), p.argmax(1))
     return open_set_probs(p, dist, d0, scale)
 
+# %% ../nbs/02a_face_learner.ipynb #9be8d883
 def valid_faces(learn:Learner # A face learner
                )->tuple:
     "(descriptors (n x 128), class indices (n)) of the learner's validation faces."
@@ -211,6 +216,7 @@ def valid_faces(learn:Learner # A face learner
     return (torch.stack([ds[i][0] for i in range(len(ds))]).float().as_subclass(torch.Tensor),
             torch.tensor([int(ds[i][1]) for i in range(len(ds))]))
 
+# %% ../nbs/02a_face_learner.ipynb #b5834828
 def validate_face_learner(learn:Learner, # A trained face learner
                           threshold:float=0.5, # The "none of these" threshold the model will use
                          )->dict:
@@ -224,12 +230,12 @@ def validate_face_learner(learn:Learner, # A trained face learner
     return dict(error_rate=round(err, 4), accuracy=round(1 - err, 4),
                     valid_rejected=round((top < threshold).float().mean().item(), 4))
 
+# %% ../nbs/02a_face_learner.ipynb #6dc1ead2
 def add_valid_to_gallery(learn:Learner, # A trained face learner, validated by `validate_face_learner`
                         ):
     "The validation faces join the head's gallery, so every photo is evidence for the open set."
     head, (x, y) = learn.model, valid_faces(learn)
     head.gallery, head.gallery_y = torch.cat([head.gallery, x]), torch.cat([head.gallery_y, y])
-
 
 # %% ../nbs/02a_face_learner.ipynb #f872fead
 class FaceClassifier:

@@ -37,6 +37,7 @@ def face_models_dir()->Path:
                           '(dlib-bin, face-recognition-models)')
     return Path(list(spec.submodule_search_locations)[0])/'models'
 
+# %% ../nbs/01e_faces.ipynb #6b20ef10
 @functools.cache
 def dlib_model(name:str # A key of `FACE_MODEL_FILES`
               ):
@@ -65,6 +66,7 @@ FACE_LOOKS = {  # class folder -> skin, hair and eye colour (RGB) of its drawn f
 
 def _shade(c, f): return tuple(int(min(255, v*f)) for v in c)
 
+# %% ../nbs/01e_faces.ipynb #42a081f0
 def draw_face(draw:ImageDraw.ImageDraw, # Where to draw
               cx:float, cy:float, # Centre of the face, in pixels
               r:float, # Half the face height, in pixels
@@ -85,6 +87,7 @@ def draw_face(draw:ImageDraw.ImageDraw, # Where to draw
     for s in (-1, 1): draw.ellipse([cx+s*r*.075-r*.045, cy+r*.25, cx+s*r*.075+r*.045, cy+r*.33], fill=_shade(skin, .7))
     draw.chord([cx-fw*.4, cy+r*.45, cx+fw*.4, cy+r*.65], 0, 180, fill=(150, 60, 60))
 
+# %% ../nbs/01e_faces.ipynb #b5c6bdb4
 def draw_face_photo(label:str='chris_evans', # Class folder name, a key of `FACE_LOOKS`
                     seed:int=0, # Same seed, same picture
                     size:int=200, # Width and height, in pixels
@@ -122,32 +125,38 @@ def _hog(a, upsample=0):
     rects, scores, _ = _hog_detector().run(a, upsample, 0.0)
     return [(r.left(), r.top(), r.right(), r.bottom(), float(s)) for r, s in zip(rects, scores)]
 
+# %% ../nbs/01e_faces.ipynb #d50058bc
 @functools.cache
 def _hog_detector():
     import dlib
     return dlib.get_frontal_face_detector()
 
+# %% ../nbs/01e_faces.ipynb #2b07b37e
 def _padded(a, frac=0.5):
     "HOG on `a` with a black border of `frac` of its longer side: finds faces that fill the frame."
     p = int(max(a.shape[:2])*frac)
     big = np.zeros((a.shape[0]+2*p, a.shape[1]+2*p, 3), np.uint8); big[p:p+a.shape[0], p:p+a.shape[1]] = a
     return [(l-p, t-p, r-p, b-p, s) for l, t, r, b, s in _hog(big, 1 if max(a.shape[:2]) < 300 else 0)]
 
+# %% ../nbs/01e_faces.ipynb #d9284a9f
 @functools.cache
 def _haar_cascade():
     import cv2
     return cv2.CascadeClassifier(cv2.data.haarcascades + 'haarcascade_frontalface_default.xml')
 
+# %% ../nbs/01e_faces.ipynb #2cf49047
 def _haar(a):
     import cv2
     g = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY)
     boxes, _, weights = _haar_cascade().detectMultiScale3(g, 1.1, 5, minSize=(30, 30), outputRejectLevels=True)
     return [(int(x), int(y), int(x+w), int(y+h), float(s)) for (x, y, w, h), s in zip(boxes, np.ravel(weights))]
 
+# %% ../nbs/01e_faces.ipynb #79ff338a
 def _cnn(a):
     return [(d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom(), float(d.confidence))
             for d in dlib_model('cnn')(a, 1 if max(a.shape[:2]) < 600 else 0)]
 
+# %% ../nbs/01e_faces.ipynb #971be8ac
 def _whole(a):
     h, w = a.shape[:2]
     return [(0, 0, w, h, 0.0)]
@@ -167,6 +176,7 @@ class Face:
     detector: str = ''  # Name of the cascade step that found it
     shape: object = field(default=None, repr=False, compare=False)  # dlib's landmark object, for alignment
 
+# %% ../nbs/01e_faces.ipynb #673eaf4c
 def _main_face_key(box, w, h):
     "Sort key: area, discounted by up to half for distance from the centre of the photo."
     l, t, r, b = box
@@ -177,6 +187,7 @@ def _main_face_key(box, w, h):
 def _as_detector(d):
     return (d, FACE_DETECTORS[d]) if isinstance(d, str) else (getattr(d, '__name__', 'custom'), d)
 
+# %% ../nbs/01e_faces.ipynb #e0ec4a60
 MAX_DETECT_SIDE = 1024  # Larger photos are searched at this size (faces in them are big), then mapped back
 
 def detection_array(a:np.ndarray # An RGB photo (H x W x 3, uint8)
@@ -186,6 +197,7 @@ def detection_array(a:np.ndarray # An RGB photo (H x W x 3, uint8)
     k = min(1.0, MAX_DETECT_SIDE/max(h, w))
     return (a if k == 1 else np.asarray(Image.fromarray(a).resize((round(w*k), round(h*k)), Image.BILINEAR))), k
 
+# %% ../nbs/01e_faces.ipynb #87a1c3c3
 def find_faces(img, # A path, bytes, PIL image or array
                detectors=DEFAULT_CASCADE, # Cascade: names in `FACE_DETECTORS` or functions array -> boxes
               )->list:
@@ -218,6 +230,7 @@ def face_chips(img, # A path, bytes, PIL image or array
     a = face_array(img)
     return [(f.box, _chip(a, f, size, padding)) for f in find_faces(a, detectors)]
 
+# %% ../nbs/01e_faces.ipynb #4a8ad956
 def _chip(a, face, size=CHIP_SIZE, padding=CHIP_PADDING):
     import dlib
     return Image.fromarray(dlib.get_face_chip(a, face.shape, size, padding))
@@ -304,6 +317,7 @@ def faces_report(out:Path # A dataset written by `extract_faces`
 # %% ../nbs/01e_faces.ipynb #9747bc71
 def default_face_cache()->Path: return chris_home()/'cache'/'face_descriptors'
 
+# %% ../nbs/01e_faces.ipynb #026eed55
 DESCRIBE_VIEWS = ('5', '68')  # Views of a face whose descriptors are averaged: its chip aligned by the 5- or the
                               # 68-point landmarks; '5m', '68m': that chip's mirror image
 
@@ -328,6 +342,7 @@ def face_views(a:np.ndarray, # The photo (RGB array)
     chips = {k: np.asarray(dlib.get_face_chip(a, s, CHIP_SIZE, CHIP_PADDING)) for k, s in shapes.items()}
     return [np.ascontiguousarray(chips[v[:-1]][:, ::-1]) if v.endswith('m') else chips[v] for v in views]
 
+# %% ../nbs/01e_faces.ipynb #c6d83e80
 def describe_faces(img, # A path, bytes, PIL image or array
                    detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                    views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
@@ -343,6 +358,7 @@ def describe_faces(img, # A path, bytes, PIL image or array
 # %% ../nbs/01e_faces.ipynb #d4b148bb
 def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), '_' + '-'.join(views))
 
+# %% ../nbs/01e_faces.ipynb #5e999519
 def photo_descriptors(file:Path, # An image file
                       cache:Path=None, # Cache folder; default `default_face_cache()`; False: no cache
                       detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
@@ -390,6 +406,7 @@ def describe_item(item, # A path, bytes, PIL image or array
     except ImageError as e: return e
     except Exception as e: return ImageError(image_name(item), f'cannot be described ({type(e).__name__}: {e})')  # one bad photo never stops a batch
 
+# %% ../nbs/01e_faces.ipynb #9e2d202e
 MIN_PER_WORKER = 8  # Photos per worker process that pay for starting it (about a second)
 
 from fastcore.basics import num_cpus  # the cores this process may use
@@ -400,6 +417,7 @@ def _pool(n:int):
     import concurrent.futures, multiprocessing
     return concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context('spawn'))
 
+# %% ../nbs/01e_faces.ipynb #3014fd49
 def describe_many(items:list, # Paths, bytes, PIL images or arrays
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                   views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)

@@ -34,6 +34,7 @@ def append_jsonl(f:Path, # The journal (made if missing)
     "Append `row` to `f` as one line of JSON, in one write: a kill leaves it whole, or a torn last line `read_jsonl` leaves out."
     with open(f, 'a') as fh: fh.write(json.dumps(row) + '\n')
 
+# %% ../nbs/00c_files.ipynb #f0dba120
 def read_jsonl(f:Path # A journal written by `append_jsonl`
               )->list:
     "The rows of `f` ([] when it is missing), without a last line that a killed write left incomplete."

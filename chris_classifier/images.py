@@ -31,12 +31,20 @@ class ImageError(ValueError):
         self.what, self.reason, self.size = what, reason, size
     def __reduce__(self): return type(self), (self.what, self.reason, self.size)
 
+# %% ../nbs/00a_images.ipynb #4ea61672
 class NotAnImage(ImageError): "Missing, empty, a folder, or not a picture (an HTML page, a text file, an SVG drawing)."
-class TruncatedImage(ImageError): "An image whose data is broken or cut off, as an interrupted download leaves it."
-class TooLarge(ImageError): "More pixels than the limit (`MAX_PIXELS`): too big to decode safely."
-class TooSmall(ImageError): "A side shorter than the limit (`MIN_SIDE`): too small to recognise anyone."
-class TooNarrow(TooSmall): "One side more than `MAX_ASPECT` times the other: a strip, too thin to show anyone."
 
+# %% ../nbs/00a_images.ipynb #d5571367
+class TruncatedImage(ImageError): "An image whose data is broken or cut off, as an interrupted download leaves it."
+
+# %% ../nbs/00a_images.ipynb #54cbfddf
+class TooLarge(ImageError): "More pixels than the limit (`MAX_PIXELS`): too big to decode safely."
+
+# %% ../nbs/00a_images.ipynb #dc96863e
+class TooSmall(ImageError): "A side shorter than the limit (`MIN_SIDE`): too small to recognise anyone."
+
+# %% ../nbs/00a_images.ipynb #9b29cc98
+class TooNarrow(TooSmall): "One side more than `MAX_ASPECT` times the other: a strip, too thin to show anyone."
 
 # %% ../nbs/00a_images.ipynb #9540b6fe
 def check_size(size:tuple, # (width, height) of the image
@@ -79,6 +87,7 @@ def what_is(data:bytes # The start of a file PIL cannot identify (1 KB is plenty
     try: data[:1024].decode('utf-8'); return 'text'
     except UnicodeDecodeError: return 'unknown'
 
+# %% ../nbs/00a_images.ipynb #5eecbb4a
 NOT_IMAGE_WORDS = dict(empty='empty (0 bytes)', svg='not an image (an SVG drawing, which PIL and fastai cannot read)',
                        html='not an image (an HTML page saved under an image name)', text='not an image (a text file)',
                        unknown='not an image (or a format PIL cannot read)')
@@ -95,6 +104,7 @@ def image_name(item)->str:
     if isinstance(item, (bytes, bytearray, memoryview)): return f'{len(item)} bytes'
     return type(item).__name__
 
+# %% ../nbs/00a_images.ipynb #5d9c6c41
 def _open(item, what):
     if isinstance(item, Image.Image): return item
     if isinstance(item, np.ndarray): return Image.fromarray(pixels(item, what))
@@ -111,6 +121,7 @@ def _open(item, what):
         with open(p, 'rb') as f: raise NotAnImage(what, not_image_reason(f.read(1024))) from None
     except PermissionError as e: raise NotAnImage(what, f'cannot read the file ({e.strerror})') from None
 
+# %% ../nbs/00a_images.ipynb #1475e2fc
 def open_image(item, # A path, bytes, file object, PIL image or numpy array
                min_side:int=MIN_SIDE, # Refuse images with a smaller width or height
                max_pixels:int=MAX_PIXELS, # Refuse images with more pixels than this
@@ -140,6 +151,7 @@ def upright(im:Image.Image # A decoded image
     try: return ImageOps.exif_transpose(im)
     except Exception: return im  # PIL parses EXIF lazily, and a garbage block raises anything from SyntaxError to struct.error
 
+# %% ../nbs/00a_images.ipynb #bbfca9e1
 def load_image(item, # A path, bytes, file object, PIL image or numpy array (HxW, HxWx3 or HxWx4)
                min_side:int=MIN_SIDE, # Refuse images with a smaller width or height
                max_pixels:int=MAX_PIXELS, # Refuse images with more pixels than this

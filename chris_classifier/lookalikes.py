@@ -28,11 +28,11 @@ def bench_file(name:str # A file of `bench/results/`, e.g. 'lookalikes.json' (th
     if not f.exists(): raise FileNotFoundError(f'{name} is not shipped with chris_classifier: add it to tools/sync_results.py')
     return f
 
+# %% ../nbs/04a_lookalikes.ipynb #f5050190
 def bench_json(name:str # A results file, e.g. 'lookalikes.json'
               )->dict:
     "The content of the shipped copy of `bench/results/<name>`."
     return json.loads(bench_file(name).read_text())
-
 
 # %% ../nbs/04a_lookalikes.ipynb #5db14c68
 def tiny_cnn(n_out:int # Number of classes
@@ -66,6 +66,7 @@ def drawn_face(look:dict, # skin, hair and eye colour (RGB), like the values of 
     draw_face(ImageDraw.Draw(img), size/2 + rng.uniform(-.05, .05)*size, size/2 + rng.uniform(-.05, .05)*size, r, **look)
     return img.filter(ImageFilter.GaussianBlur(size/150))
 
+# %% ../nbs/04a_lookalikes.ipynb #d3baa36e
 def with_skin(look:dict, # A look, see `FACE_LOOKS`
               skin:tuple, # The skin colour (RGB) to give it
              )->dict:

@@ -39,6 +39,7 @@ def replace_dir(new:Path, # A complete folder, beside `out`
 # %% ../nbs/02b_model_format.ipynb #c00d7eac
 def _umask()->int: m = os.umask(0); os.umask(m); return m
 
+# %% ../nbs/02b_model_format.ipynb #145a0242
 def sync(path:Path # A file or a folder
         ):
     "Flush `path` to the disk (`fsync`)."
@@ -46,6 +47,7 @@ def sync(path:Path # A file or a folder
     try: os.fsync(fd)
     finally: os.close(fd)
 
+# %% ../nbs/02b_model_format.ipynb #b482e2ae
 def _after_crash(out:Path):
     "Remove what a killed writer left beside `out`; put back an old folder a killed two-rename swap had set aside."
     for t in sorted(out.parent.glob(f'.{out.name}.new-*')):
@@ -74,6 +76,7 @@ def _missing(d:Path, name:str)->Exception:
     if name == 'model.json': return FileNotFoundError(f'{d} is not a model folder (no model.json): train one with train_model or `chris-classifier train`')
     return FileNotFoundError(f'{d/name}: missing, the model folder is incomplete')
 
+# %% ../nbs/02b_model_format.ipynb #858686af
 def _read_at(fd:int, d:Path, name:str)->bytes:
     with open(name, 'rb', opener=lambda p, flags: os.open(p, flags, dir_fd=fd)) as fh:
         n = os.fstat(fh.fileno()).st_size
@@ -81,6 +84,7 @@ def _read_at(fd:int, d:Path, name:str)->bytes:
             raise ValueError(f'{d/name}: {n:,} bytes, more than a model.json has (at most {MAX_META_BYTES:,}); train or copy the model again')
         return fh.read()
 
+# %% ../nbs/02b_model_format.ipynb #4781e499
 def _same_folder(fd:int, d:Path)->bool:
     try: a, b = os.fstat(fd), os.stat(d)
     except FileNotFoundError: return False
@@ -108,23 +112,26 @@ SIZE_RANGE = (8, 1024)  # Input side, in pixels, a model may ask for
 
 def _num(v)->bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
+# %% ../nbs/02b_model_format.ipynb #399e98c7
 def in_range(lo, hi, integer=False):
     "A check: `v` is a number (an integer if `integer`) from `lo` to `hi`."
     what = f"{'an integer' if integer else 'a number'} from {lo} to {hi}"
     return lambda v: None if _num(v) and lo <= v <= hi and (isinstance(v, int) or not integer) else f'{what} expected'
 
+# %% ../nbs/02b_model_format.ipynb #f5ae74d6
 def one_of(*values):
     "A check: `v` is one of `values`."
     return lambda v: None if isinstance(v, str) and v in values else f"one of {', '.join(map(str, values))} expected"
 
+# %% ../nbs/02b_model_format.ipynb #4b9900c5
 def text(max_len=MAX_TEXT):
     "A check: `v` is a string of at most `max_len` characters."
     return lambda v: None if isinstance(v, str) and len(v) <= max_len else f'a text of at most {max_len} characters expected'
 
+# %% ../nbs/02b_model_format.ipynb #113f85e1
 def optional(check):
     "A check: `v` is `None` or passes `check`."
     return lambda v: None if v is None else check(v)
-
 
 # %% ../nbs/02b_model_format.ipynb #f390e1e0
 def list_of(check, max_n:int):
@@ -135,6 +142,7 @@ def list_of(check, max_n:int):
         return None if bad is None else f'{reprlib.repr(bad)} in the list: {check(bad)}'
     return _check
 
+# %% ../nbs/02b_model_format.ipynb #eab7a5fd
 def vocab_check(v)->str:
     "The check of `vocab`: at least 2 distinct class names, at most `MAX_CLASSES`."
     why = list_of(text(255), MAX_CLASSES)(v)
@@ -142,19 +150,21 @@ def vocab_check(v)->str:
     if len(v) < 2: return 'at least 2 class names expected'
     if len(set(v)) < len(v): return 'class names repeat'
 
+# %% ../nbs/02b_model_format.ipynb #a7fed77b
 def stats_check(v)->str:
     "The check of `mean` and `std`: one finite number per channel (none for a face model)."
     return None if isinstance(v, list) and len(v) in (0, 3) and all(map(_num, v)) else 'a list of 3 numbers expected'
 
+# %% ../nbs/02b_model_format.ipynb #d68d2d74
 def numbers_check(v)->str:
     "The check of `metrics`: names and numbers (`None` or NaN where a metric has no value)."
     ok = isinstance(v, dict) and len(v) <= 100 and all(isinstance(k, str) and (w is None or isinstance(w, (int, float))) for k, w in v.items())
     return None if ok else 'a mapping of metric names to numbers expected'
 
+# %% ../nbs/02b_model_format.ipynb #013fc662
 def mapping_check(v)->str:
     "The check of the records `arch_choice` and `train_options`."
     return None if isinstance(v, dict) and len(json.dumps(v)) <= MAX_TEXT else f'a mapping of at most {MAX_TEXT} characters expected'
-
 
 # %% ../nbs/02b_model_format.ipynb #e8ef5b8a
 META_SCHEMA = dict(  # key -> its check; the keys of both kinds (see the table above)
@@ -209,6 +219,7 @@ def read_meta(model_dir:Path # A model folder written by `save_model`
     text, = read_files(model_dir, ('model.json',))
     return parse_meta(text, Path(model_dir)/'model.json')
 
+# %% ../nbs/02b_model_format.ipynb #b7664533
 def parse_meta(text:bytes, # The bytes of a model.json
                f:Path, # That file, named in errors
               )->dict:
@@ -217,7 +228,6 @@ def parse_meta(text:bytes, # The bytes of a model.json
     except (ValueError, UnicodeDecodeError) as e: raise ValueError(f'{f}: not valid JSON ({e}); train or copy the model again') from None
     if not isinstance(meta, dict): raise ValueError(f'{f}: a JSON {type(meta).__name__}, not the object save_model writes')
     return check_meta(meta, f)
-
 
 # %% ../nbs/02b_model_format.ipynb #8b324d2e
 def check_out(out:Path, # The model folder to write

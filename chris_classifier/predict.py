@@ -72,11 +72,13 @@ def preprocess(self:Predictor, item # A path, bytes, PIL image or array
     for t in self.tfms: x = t(x, split_idx=1)
     return torch.from_numpy(np.array(x, dtype=np.uint8)).permute(2, 0, 1).float().div_(255.)
 
+# %% ../nbs/03a_predict.ipynb #c9366340
 @patch
 def _forward(self:Predictor, xs:list)->torch.Tensor:
     x = torch.stack(xs).to(self.device)
     with torch.inference_mode(): return self.model((x - self.mean)/self.std).softmax(1).float().cpu()
 
+# %% ../nbs/03a_predict.ipynb #13154e8b
 @patch
 def probs_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
                bs:int=32, # Batch size
@@ -94,9 +96,11 @@ def _prediction(self:Predictor, p:torch.Tensor, box=None)->Prediction:
     label = self.vocab[i] if self.threshold is None or p[i] >= self.threshold else NONE_OF_THESE
     return Prediction(label, p[i], dict(zip(self.vocab, p)), box)
 
+# %% ../nbs/03a_predict.ipynb #cf35165f
 @patch
 def _no_face(self:Predictor)->Prediction: return Prediction(NO_FACE, 0., {c: 0. for c in self.vocab})
 
+# %% ../nbs/03a_predict.ipynb #82e59ac8
 @patch
 def predict_faces(self:Predictor, item # A path, bytes, PIL image or array
                  )->list:
@@ -107,6 +111,7 @@ def predict_faces(self:Predictor, item # A path, bytes, PIL image or array
     boxes, ims = zip(*chips)
     return [self._prediction(p, tuple(int(v) for v in b)) for p, b in zip(self._forward([self.preprocess(im) for im in ims]), boxes)]
 
+# %% ../nbs/03a_predict.ipynb #86ae3e35
 @patch
 def predict(self:Predictor, item # A path, bytes, PIL image or array
            )->Prediction:
@@ -114,6 +119,7 @@ def predict(self:Predictor, item # A path, bytes, PIL image or array
     if self.expects_faces: return self.predict_faces(item)[0]
     return self._prediction(self._forward([self.preprocess(item)])[0])
 
+# %% ../nbs/03a_predict.ipynb #2780597c
 def _each(f, items:list, on_error:str)->list:
     "`f` of each item, or (with `on_error='return'`) the `ImageError` it raised, in its place."
     res = []
@@ -124,6 +130,7 @@ def _each(f, items:list, on_error:str)->list:
             res.append(e)
     return res
 
+# %% ../nbs/03a_predict.ipynb #e1d4c64a
 @patch
 def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
                  bs:int=32, # Batch size
@@ -139,6 +146,7 @@ def predict_many(self:Predictor, items:list, # Paths, bytes, PIL images or array
         res += [x if isinstance(x, Exception) else self._prediction(next(probs)) for x in xs]
     return res
 
+# %% ../nbs/03a_predict.ipynb #fc1d27ed
 @patch
 def answers(self:Predictor, items:list, # Paths, bytes, PIL images or arrays
             bs:int=32, # Batch size

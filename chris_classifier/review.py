@@ -31,6 +31,7 @@ def decoded_targs(self:ClassificationInterpretation)->tuple:
         self._decoded_targs = flatten_check(decoded, targs)
     return self._decoded_targs
 
+# %% ../nbs/04_review.ipynb #ef587689
 @patch
 def per_class(self:ClassificationInterpretation)->pd.DataFrame:
     "Precision, recall, F1 and number of images (support) of each class."
@@ -65,6 +66,7 @@ def items(self:ClassificationInterpretation)->L:
     "The files the interpretation covers, in order."
     return L(self.dl.items)
 
+# %% ../nbs/04_review.ipynb #8bd6cbc4
 @patch
 def grayscale_errors(self:ClassificationInterpretation, data:Path=None # Dataset folder (for its manifest)
                     )->pd.DataFrame:
@@ -116,20 +118,24 @@ class ProbsInterpretation(ClassificationInterpretation):
         losses, idx = self.losses.topk(ifnone(k, len(self.losses)), largest=largest)
         return (losses, idx, self.items[idx]) if items else (losses, idx)
 
-    def plot_top_losses(self, k:int, largest:bool=True, nrows:int=None, ncols:int=None, figsize=None, **kwargs):
-        "Show the `k` images with the largest (or smallest) losses, titled like fastai's: prediction/actual, loss/probability."
-        losses, idx = self.top_losses(k, largest)
-        axs = get_grid(len(idx), nrows=nrows, ncols=ncols, figsize=figsize, title='Prediction/Actual/Loss/Probability', return_fig=False)
-        for ax, i, l in zip(axs, idx.tolist(), losses.tolist()):
-            PILImage.create(self.items[i]).show(ctx=ax)
-            d = int(self.preds[i])
-            pred, prob = (self.vocab[d], float(self.probs[i, d])) if d >= 0 else (NO_FACE, 0.)
-            ax.set_title(f'{pred}/{self.vocab[int(self.targs[i])]}\n{l:.2f} / {prob:.2f}', fontsize=9)
+# %% ../nbs/04_review.ipynb #5e31c454
+@patch
+def plot_top_losses(self:ProbsInterpretation, k:int, largest:bool=True, nrows:int=None, ncols:int=None, figsize=None, **kwargs):
+    "Show the `k` images with the largest (or smallest) losses, titled like fastai's: prediction/actual, loss/probability."
+    losses, idx = self.top_losses(k, largest)
+    axs = get_grid(len(idx), nrows=nrows, ncols=ncols, figsize=figsize, title='Prediction/Actual/Loss/Probability', return_fig=False)
+    for ax, i, l in zip(axs, idx.tolist(), losses.tolist()):
+        PILImage.create(self.items[i]).show(ctx=ax)
+        d = int(self.preds[i])
+        pred, prob = (self.vocab[d], float(self.probs[i, d])) if d >= 0 else (NO_FACE, 0.)
+        ax.set_title(f'{pred}/{self.vocab[int(self.targs[i])]}\n{l:.2f} / {prob:.2f}', fontsize=9)
 
-    def print_classification_report(self):
-        "Print scikit-learn's classification report."
-        print(skm.classification_report(self.targs.numpy(), self.preds.numpy(), labels=list(range(len(self.vocab))),
-                                        target_names=[str(v) for v in self.vocab], zero_division=0))
+# %% ../nbs/04_review.ipynb #ca681c01
+@patch
+def print_classification_report(self:ProbsInterpretation):
+    "Print scikit-learn's classification report."
+    print(skm.classification_report(self.targs.numpy(), self.preds.numpy(), labels=list(range(len(self.vocab))),
+                                    target_names=[str(v) for v in self.vocab], zero_division=0))
 
 # %% ../nbs/04_review.ipynb #dbd689b6
 def review_files(meta:dict, # The model's `model.json`
@@ -146,6 +152,7 @@ def review_files(meta:dict, # The model's `model.json`
                       'reviewing on all of its images, training images included, flatters the model')
     return files, 'all'
 
+# %% ../nbs/04_review.ipynb #9cff061a
 def stranger_files(meta:dict, # The model's `model.json`
                    data:Path, # Dataset folder to review on
                   )->list:
@@ -166,6 +173,7 @@ def write_decisions(fn:Path, # CSV file to write
     df.to_csv(fn, index=False)
     return Path(fn)
 
+# %% ../nbs/04_review.ipynb #c87f2d42
 def _rel(data, file)->str:
     "`file` relative to `data`, with '/' separators (as the manifest writes it)."
     file = Path(file)
@@ -177,7 +185,6 @@ def _rel(data, file)->str:
     if not real.is_relative_to(root): raise ValueError(f'{file} is not inside the dataset folder {data}')
     return real.relative_to(root).as_posix()
 
-
 # %% ../nbs/04_review.ipynb #1c379194
 def _probs(predictor, files:list, bs:int=32)->tuple:
     "(probabilities, files) for the files the predictor can read (`predict_many` in batches); unreadable files are left out."
@@ -188,6 +195,7 @@ def _probs(predictor, files:list, bs:int=32)->tuple:
     probs = torch.tensor([[p.probs[c] for c in predictor.vocab] for _, p in preds]) if preds else torch.zeros(0, len(predictor.vocab))
     return probs, [f for f, _ in preds]
 
+# %% ../nbs/04_review.ipynb #e373e2b7
 def user_answers(probs:Tensor, # n x classes probabilities, as a `Predictor` gives them (a row of zeros: no face)
                  vocab:list, # Class names
                  threshold:float=None, # The model's "none of these" threshold
@@ -197,6 +205,7 @@ def user_answers(probs:Tensor, # n x classes probabilities, as a `Predictor` giv
     return [NO_FACE if probs[i].sum() == 0 else NONE_OF_THESE if threshold is not None and t < threshold else vocab[j]
             for i, (t, j) in enumerate(zip(top.tolist(), idx.tolist()))]
 
+# %% ../nbs/04_review.ipynb #cd96aecf
 def open_set_metrics(known_probs:Tensor, # Probabilities of the images of known classes
                      known_labels:list, # Their classes
                      stranger_probs:Tensor, # Probabilities of the images of people the model does not know
@@ -210,6 +219,7 @@ def open_set_metrics(known_probs:Tensor, # Probabilities of the images of known 
     return dict(known_correct=share([a == l for a, l in zip(known, known_labels)]), n_known=len(known),
                 strangers_rejected=share([a not in vocab for a in strangers]), n_strangers=len(strangers))
 
+# %% ../nbs/04_review.ipynb #9c0e97e6
 def interpretation_metrics(interp:ClassificationInterpretation, # From a `Learner` or a `ProbsInterpretation`
                            data:Path=None, # Dataset folder (for the manifest's grayscale flags)
                           )->dict:
@@ -227,6 +237,7 @@ def interpretation_metrics(interp:ClassificationInterpretation, # From a `Learne
                 most_confused=[[a, p, int(c)] for a, p, c in interp.most_confused()],
                 confusion_matrix=interp.confusion_matrix().tolist(), vocab=[str(v) for v in interp.vocab])
 
+# %% ../nbs/04_review.ipynb #4e380ff2
 def predictions_table(interp:ProbsInterpretation, # The review's interpretation
                       data:Path, # Dataset folder: files are given relative to it
                      )->pd.DataFrame:
@@ -236,6 +247,7 @@ def predictions_table(interp:ProbsInterpretation, # The review's interpretation
                              label=[interp.vocab[t] for t in interp.targs.tolist()], predicted=pred,
                              probability=interp.probs.max(1).values.numpy().round(4), loss=interp.losses.numpy().round(4)))
 
+# %% ../nbs/04_review.ipynb #5c5b6eef
 def review_model(model_dir:Path, # Model folder written by `train_model`/`save_model`
                  data:Path, # Dataset folder to review on (its validation split when it is the training folder)
                  out:Path, # Folder for the figures, top_losses.csv and metrics.json

@@ -27,6 +27,7 @@ def class_slug(name:str # Any class name, e.g. "Grizzly bear"
     if not slug: raise ValueError(f'{name!r} cannot be a class name: it needs letters or digits')
     return slug
 
+# %% ../nbs/01_search.ipynb #3a3d875e
 def as_class(name # An `ImageClass`, or a name (display, folder or surname of a known Chris, or anything else)
             )->ImageClass:
     "The `ImageClass` for `name`: a known one, or a new class searched for by its own name."
@@ -34,6 +35,7 @@ def as_class(name # An `ImageClass`, or a name (display, folder or surname of a 
     try: return find_class(str(name))
     except KeyError: return ImageClass(str(name), class_slug(name), str(name))
 
+# %% ../nbs/01_search.ipynb #30cf7831
 def as_classes(classes=None # None (all five), names, `ImageClass` records, or a dict {name: query}
               )->list:
     "The list of `ImageClass` records to collect."
@@ -66,6 +68,7 @@ class ImageSearch:
 # %% ../nbs/01_search.ipynb #021beadd
 class NetworkError(ConnectionError): "The network or DNS could not be reached (waiting for a rate limit will not help)."
 
+# %% ../nbs/01_search.ipynb #2ee825c0
 _NETWORK_DOWN = ('connecterror', 'connection refused', 'dns error', 'failed to lookup address', 'name or service not known',
                  'temporary failure in name resolution', 'network is unreachable', 'no route to host', 'nodename nor servname')
 
@@ -76,6 +79,7 @@ def _network_down(e:Exception)->bool:
     if isinstance(e, (NetworkError, socket.gaierror, ConnectionRefusedError, requests.ConnectionError)): return True
     return any(s in str(e).lower() for s in _NETWORK_DOWN)
 
+# %% ../nbs/01_search.ipynb #354b7828
 class DDGSearch(ImageSearch):
     "DuckDuckGo image search through the `ddgs` package (no key needed)."
     name = 'ddg'
@@ -131,6 +135,7 @@ _DELIMITERS = ',;\t|'
 
 def _cells(line:str, delim:str)->list: return [c.strip() for c in next(csv.reader([line], delimiter=delim, skipinitialspace=True), [])]
 
+# %% ../nbs/01_search.ipynb #34e48c2d
 def url_list_rows(path:Path, # A URL list: CSV with a `label,url` or `url` header, or one URL per line
                   label:str=None, # Label of a list without labels; default the file's name
                  )->list:
@@ -211,6 +216,7 @@ def get_engine(engine='ddg', # 'ddg', 'serpapi', 'urls', or an `ImageSearch`
 # %% ../nbs/01_search.ipynb #54fca1fa
 class SearchError(RuntimeError): "An image search failed even after retrying."
 
+# %% ../nbs/01_search.ipynb #a99bce1d
 def search_retry(engine:ImageSearch, # The engine to ask
                  c:ImageClass, # The class to search for
                  n:int, # How many URLs at most
@@ -235,6 +241,7 @@ SEARCH_DIR = '_search'  # Inside the dataset folder: cached search results, one 
 
 def search_cache(dest:Path, c:ImageClass)->Path: return Path(dest)/SEARCH_DIR/f'{c.folder}.json'
 
+# %% ../nbs/01_search.ipynb #70def067
 def cached_search(dest:Path, # The dataset folder
                   c:ImageClass, # The class to search for
                   engine:ImageSearch, # The engine to ask when the cache has no answer

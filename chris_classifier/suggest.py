@@ -63,6 +63,7 @@ def fold_face_model(files:list, # The fold's training photos (with a face), labe
     add_valid_to_gallery(learn)
     return FaceClassifier(learn.model, meta)
 
+# %% ../nbs/04c_suggest.ipynb #264f4c17
 def face_evidence(clf:FaceClassifier, # A fold's model
                   desc:np.ndarray, # The faces of one photo (k x 128)
                  )->dict:
@@ -95,6 +96,7 @@ def cv_face_evidence(files:list, # Photos of the model's classes, labelled by th
 # %% ../nbs/04c_suggest.ipynb #af82413f
 def _box(b): return ' '.join(str(int(v)) for v in b)
 
+# %% ../nbs/04c_suggest.ipynb #55e90871
 def judge_faces(ev:dict, # A photo's `desc` and `boxes`, and for its faces `open`, `probs`, `dist`, `d0` (`cv_face_evidence`)
                 label:str, # Its label
                 vocab:list, # The classes
@@ -124,6 +126,7 @@ def judge_faces(ev:dict, # A photo's `desc` and `boxes`, and for its faces `open
 # %% ../nbs/04c_suggest.ipynb #9befe0a0
 def _robust_normal(x): x = np.asarray(x, float); m = np.median(x); return m, max(1.4826*np.median(abs(x - m)), 1e-3)
 
+# %% ../nbs/04c_suggest.ipynb #49818bea
 def delete_threshold(evidence:list, # Per photo, from `cv_face_evidence`
                      labels:list, # Per photo, its label
                      vocab:list, # The classes
@@ -161,6 +164,7 @@ def cnn_features(files:list, # Image files
         with torch.inference_mode(): res.append(pred.model[0]((x - pred.mean)/pred.std).mean((2, 3)))
     return torch.cat(res) if res else torch.zeros(0, 1)
 
+# %% ../nbs/04c_suggest.ipynb #19326c79
 def cv_probs(x:np.ndarray, # Features (n x d)
              labels:list, # Label of each row
              vocab:list, # The classes
@@ -180,6 +184,7 @@ def cv_probs(x:np.ndarray, # Features (n x d)
         res[np.ix_(~tr, m.classes_)] = m.predict_proba(x[~tr])
     return res
 
+# %% ../nbs/04c_suggest.ipynb #a003d240
 def judge_probs(p:np.ndarray, # A photo's cross-validated class probabilities (c)
                 label:str, # Its label
                 vocab:list, # The classes
@@ -202,6 +207,7 @@ def _readable(files):
         except ImageError: pass
     return res
 
+# %% ../nbs/04c_suggest.ipynb #7b985bf4
 def suggest(model_dir:Path, # The model folder (`train`)
             data:Path, # The dataset it was trained on
             folds:int=5, # Cross-validation folds: each photo is judged by a model trained on the others
@@ -226,12 +232,14 @@ def suggest(model_dir:Path, # The model folder (`train`)
     df = pd.DataFrame([dict(file=rel_path(data, f), **rows[f], label=f.parent.name) for f in sorted(pixels)])
     return df[['file', 'decision', 'reason', 'label'] + [c for c in df.columns if c not in ('file', 'decision', 'reason', 'label')]]
 
+# %% ../nbs/04c_suggest.ipynb #a7b9defb
 def dataset_fingerprint(data:Path # A dataset folder
                        )->dict:
     "{file relative to `data`: sha256} of the usable images of its class folders."
     data = Path(data).resolve()
     return {rel_path(data, f): file_sha256(f) for f in usable_files(data)}
 
+# %% ../nbs/04c_suggest.ipynb #89612aae
 def write_suggestions(out:Path, # The review folder
                       suggestions:pd.DataFrame, # From `suggest`
                       model_dir:Path, # The model that made them

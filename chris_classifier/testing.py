@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
+from fastcore.basics import patch
 
 from .core import *
 
@@ -49,11 +50,13 @@ class Reply:
     stall_after: int = None # Send this many bytes of the body, then wait (until the server stops)
     length: bool = True # Send a Content-Length header (False: the body just ends when the connection closes)
 
+# %% ../nbs/00b_testing.ipynb #69940be8
 def _content_type(body:bytes)->str:
     "The Content-Type of an image file's bytes `body`, as a server would send it."
     try: return Image.MIME.get(Image.open(io.BytesIO(body)).format, 'image/jpeg')
     except Exception: return 'image/jpeg'
 
+# %% ../nbs/00b_testing.ipynb #c4cdd2df
 class ImageServer:
     "A web server on loopback answering paths from `replies` ({path: Reply or bytes}); a context manager."
     def __init__(self, replies:dict=None, # {path: Reply or bytes}
@@ -77,27 +80,30 @@ class ImageServer:
 
     def url(self, path:str)->str: return f'http://{self.httpd.server_address[0]}:{self.httpd.server_port}{path}'
 
-    def _answer(self, h):
-        path = h.path.split('?')[0]
-        self.hits[path] += 1
-        r = self.replies.get(path, Reply(b'not found', 404, 'text/plain'))
-        if isinstance(r, bytes): r = Reply(r)
-        if r.delay and self.stopping.wait(r.delay): return
-        try:
-            h.send_response(r.status)
-            h.send_header('Content-Type', r.content_type or _content_type(r.body))
-            if r.length: h.send_header('Content-Length', str(len(r.body)))
-            for k, v in r.headers.items(): h.send_header(k, v)
-            h.end_headers()
-            if r.stall_after is None: h.wfile.write(r.body)
-            else:
-                h.wfile.write(r.body[:r.stall_after]); h.wfile.flush()
-                self.stopping.wait(600)
-        except (BrokenPipeError, ConnectionResetError): pass
-
     def __enter__(self): self.thread.start(); return self
     def __exit__(self, *args):
         self.stopping.set(); self.httpd.shutdown(); self.httpd.server_close()
+
+# %% ../nbs/00b_testing.ipynb #d1ea14d0
+@patch
+def _answer(self:ImageServer, h):
+    "Answer one request `h` with the reply registered for its path (404 when there is none)."
+    path = h.path.split('?')[0]
+    self.hits[path] += 1
+    r = self.replies.get(path, Reply(b'not found', 404, 'text/plain'))
+    if isinstance(r, bytes): r = Reply(r)
+    if r.delay and self.stopping.wait(r.delay): return
+    try:
+        h.send_response(r.status)
+        h.send_header('Content-Type', r.content_type or _content_type(r.body))
+        if r.length: h.send_header('Content-Length', str(len(r.body)))
+        for k, v in r.headers.items(): h.send_header(k, v)
+        h.end_headers()
+        if r.stall_after is None: h.wfile.write(r.body)
+        else:
+            h.wfile.write(r.body[:r.stall_after]); h.wfile.flush()
+            self.stopping.wait(600)
+    except (BrokenPipeError, ConnectionResetError): pass
 
 # %% ../nbs/00b_testing.ipynb #4dd9da61
 def bad_replies()->dict:

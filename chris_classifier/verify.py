@@ -25,10 +25,12 @@ from .images import MAX_PIXELS, TooLarge, TooNarrow, TooSmall, check_size, uprig
 # %% ../nbs/01c_verify.ipynb #9c3aa63c
 class BadImage(ValueError): "A file that cannot be used as an image; the message is the reason."
 
+# %% ../nbs/01c_verify.ipynb #fcae6d3a
 def reason_kind(reason:str)->str:
     "The kind of a reason: its first words, before any `:`."
     return reason.split(':')[0]
 
+# %% ../nbs/01c_verify.ipynb #848d0a85
 QUARANTINE_WORDS = dict(empty='zero bytes', svg='svg: a vector drawing, which fastai cannot read',  # kind: details
                         html='html page: a web page saved under an image name',
                         text='text: a text file saved under an image name', unknown='not an image: unknown format')
@@ -37,6 +39,7 @@ def _not_image_reason(data:bytes)->str:
     "Why `data`, which PIL cannot identify, is not an image, as a quarantine reason (`images.what_is` tells what it is)."
     return QUARANTINE_WORDS[what_is(data)]
 
+# %% ../nbs/01c_verify.ipynb #77ca1c32
 def open_image(data:bytes, # The file's bytes
                min_size:int=32, # Smallest width and height accepted
                max_pixels:int=MAX_PIXELS, # Largest width*height accepted (`images.MAX_PIXELS`, the limit everywhere)
@@ -70,6 +73,7 @@ def needs_rgb(img)->str:
     if orientation not in (1, None): why.append('EXIF rotation')
     return ', '.join(why)
 
+# %% ../nbs/01c_verify.ipynb #3477e452
 def to_rgb(img:Image.Image, # An opened image, of any mode
            background=(255, 255, 255), # Colour behind transparent pixels
           )->Image.Image:
@@ -135,6 +139,7 @@ def hamming(a:np.ndarray, # Hashes as bytes, shape (k, nbytes), uint8
         return np.bitwise_count(a[:, None, :] ^ b[None, :, :]).sum(-1, dtype=np.int32)
     return _POPCOUNT[a[:, None, :] ^ b[None, :, :]].sum(-1, dtype=np.int32)
 
+# %% ../nbs/01c_verify.ipynb #9702febe
 def duplicate_groups(sha256:list, # Exact hash per image
                      phash:list, # Perceptual hash per image (hex)
                      near:int=12, # Largest number of differing phash bits for a near-duplicate; -1: exact only
@@ -169,9 +174,12 @@ def _class_files(dest:Path)->list:
             res += [root/x for x in dirs if (root/x).is_symlink()] + [root/x for x in files if not x.startswith('.')]
     return sorted(res)
 
+# %% ../nbs/01c_verify.ipynb #681fbc5a
 def _printable(s:str)->str:
     "`s` with bytes that are not UTF-8 (a file name from an old archive) written as `\\xe9`."
     return os.fsencode(s).decode('utf-8', 'backslashreplace')
+
+# %% ../nbs/01c_verify.ipynb #2625fc99
 _NAMING = threading.Lock()
 
 def _sources(dest:Path)->dict:
@@ -182,6 +190,7 @@ def _sources(dest:Path)->dict:
         for u in d.get('urls', []): res[(f.stem, url_stem(u))] = dict(url=u, query=d.get('query', ''))
     return res
 
+# %% ../nbs/01c_verify.ipynb #beb399d0
 def _src_key(dest, f): return (Path(f).relative_to(dest).parts[0], Path(f).stem)
 
 # %% ../nbs/01c_verify.ipynb #588e1714
@@ -198,6 +207,7 @@ def _quarantine(dest:Path, f:Path, row:dict)->dict:
         move_no_replace(f, to)  # ...then the move (of a link, never its target)
     return row
 
+# %% ../nbs/01c_verify.ipynb #c934b5f1
 def _resume(dest:Path):
     "`dest`'s manifest with the journal of a killed run applied: rows whose move happened replace their files' `ok` rows."
     import pandas as pd
@@ -209,6 +219,7 @@ def _resume(dest:Path):
     (dest/VERIFY_JOURNAL).unlink(missing_ok=True)
     return m
 
+# %% ../nbs/01c_verify.ipynb #21b60e19
 def _refusal(f:Path, rel:str, max_file_bytes:int)->str:
     "Why entry `f` must be quarantined without being opened ('' when it can be read)."
     import stat
@@ -237,6 +248,7 @@ def _convert(dest:Path, f:Path, data:bytes, img:Image.Image, row:dict)->tuple:
         if not same: new.unlink(missing_ok=True)
         raise
 
+# %% ../nbs/01c_verify.ipynb #1990f5b7
 def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels, max_file_bytes)->list:
     "Rows for entry `f` of `dest`: checked (or reused from `old`), quarantined or converted."
     rel = rel_path(dest, f)
@@ -258,6 +270,7 @@ def _check_file(dest:Path, f:Path, old:dict, min_size, max_pixels, max_file_byte
     new, made, orig = _convert(dest, f, data, img, {**base, 'status': 'quarantined', 'reason': f'converted: {why}', 'mode': Image.open(io.BytesIO(data)).mode})
     return [orig, {**row, 'file': rel_path(dest, new), 'sha256': file_sha256(new)}] if made else [orig]
 
+# %% ../nbs/01c_verify.ipynb #343ff54f
 def _check_or_error(dest:Path, f:Path, old:dict, *args)->list:
     "`_check_file`, with anything it raises (a file we may not read or move) turned into a row with status `error`."
     try: return _check_file(dest, f, old, *args)
@@ -358,6 +371,7 @@ def _report_table(df):
     t[counts] = t[counts].fillna(0).astype(int)
     return t
 
+# %% ../nbs/01c_verify.ipynb #59853933
 def _sample_grid(fig, gs, dest, df, n_samples, seed):
     "One row of sample thumbnails per class."
     ok = df[df.status == 'ok']

@@ -170,7 +170,17 @@ def _scraped(r):
                       "(c) cleanlab's find_label_issues", 'the CNN\'s own suggestions (folder only)', 'group photos: face learned from'], rows)
             + f"\n\n{f['headline']}.")
 
-RENDER = dict(scraped=_scraped, detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches, views=_views, gallery=_gallery)
+def _tests(r):
+    f = r['figures']
+    suites = [k for k in f if k != 'headline']
+    rows = [(f'`{k}`', f"**{f[k]['seconds']} s**", f"{f[k]['target_s']} s", 'met' if f[k]['target_met'] else 'not met', f[k]['passed'])
+            for k in suites]
+    slowest = sorted(f['make test']['notebooks'].items(), key=lambda kv: -kv[1])[:4]
+    return (f"A clean clone of commit {r['commit']}, {r['n']['n_workers']} notebooks tested at a time:\n\n"
+            + _table(['command', 'time', 'target', '', 'notebooks passed'], rows)
+            + '\n\nThe slowest notebooks under `make test`: ' + ', '.join(f'{k} ({v} s)' for k, v in slowest) + '.')
+
+RENDER = dict(tests=_tests, scraped=_scraped, detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches, views=_views, gallery=_gallery)
 
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are

@@ -30,10 +30,9 @@ setup(
     keywords=cfg['keywords'].split(),
     classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
                  'Intended Audience :: ' + cfg['audience'].title(),
-                 'License :: ' + lic[1],
                  'Natural Language :: ' + cfg['language'].title()] +
                 ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
-    packages=find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
+    packages=find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']) + [cfg['lib_name'] + '.results'],  # results/: data only
     include_package_data=True,
     python_requires='>=' + min_python,
     install_requires=reqs('requirements'),

@@ -238,7 +238,9 @@ def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:di
     opts = dict(epochs=epochs, bs=bs, lr=lr, threshold=threshold, **{k: cnn.get(k) for k in FACE_ONLY_OPTIONS})
     cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]  # as the CNN: a table when interactive, else a line per epoch
     opts['cache'] = usable_cache(opts['cache'])
-    learn = train_face_model(data, seed=seed, arch_choice=arch_choice, cbs=cbs, **{k: v for k, v in opts.items() if v is not None})
+    with warnings.catch_warnings():  # no validation face: fastprogress warns 'Your generator is empty' each epoch; the error below says why
+        warnings.filterwarnings('ignore', 'Your generator is empty')
+        learn = train_face_model(data, seed=seed, arch_choice=arch_choice, cbs=cbs, **{k: v for k, v in opts.items() if v is not None})
     m = learn.meta['metrics']
     if not m['n_valid']: raise ValueError(f"{data}: no face found in any of the {m['no_face_valid']} validation photo(s), so the model "
                                           "cannot be validated; add photos that show the face (or crop them: `chris-classifier faces`)")

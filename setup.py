@@ -2,8 +2,13 @@
 
 Only the standard library and setuptools are used (no pkg_resources, which current setuptools no longer ships).
 """
+import warnings
 from configparser import ConfigParser
 from setuptools import setup, find_packages
+
+# setuptools' note on every editable install ('be careful with folders ... named as your package'), which recent pip
+# prints even with -q: the notebooks' first cell installs this way on Colab, where a learner would read it as a problem
+warnings.filterwarnings('ignore', 'Editable installation')
 
 cfg = ConfigParser(delimiters=['='])
 cfg.read('settings.ini', encoding='utf-8')

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test test-fast readme install browser outputs
+.PHONY: demo test test-fast readme install browser outputs colab-check
 
 $(VENV)/.installed: settings.ini setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ outputs: install
 	$(PY) tools/screenshots.py
 	$(PY) tools/readme.py
 	$(PY) tools/check_outputs.py nbs/lesson.ipynb nbs/0*.ipynb
+
+# The lesson notebooks as a new learner runs them on Colab (ipywidgets 7.7.1, user extras only, a copy of nbs/ outside
+# the clone); a fresh venv of its own, about 15 minutes, not run by CI: tools/colab_check.sh says what it checks.
+colab-check:
+	bash tools/colab_check.sh

@@ -7,8 +7,11 @@ Chromium (Debian's `chromium`, driven by Playwright as the browser test in `07_a
 - the Gradio app, started the way a user does (`chris-classifier app MODEL --port P`, its own process, on 127.0.0.1):
   one sample image uploaded, Submit pressed, the answer awaited: `gradio_app.png`;
 - JupyterLab (`jupyter lab`, on 127.0.0.1, no token) running a notebook that shows the notebook app (`NotebookApp`,
-  `07_app`) and the cleaner (`DatasetCleaner.from_model`, `05_clean`): a photo uploaded through the app's own upload
-  button, one of the cleaner's dropdowns set to `<Delete>`: `notebook_app.png` and `cleaner.png`.
+  `07_app`) and the cleaner opened on the review's suggestions (`suggest` and `write_suggestions`, `04c_suggest`;
+  `DatasetCleaner.from_suggestions`, `05_clean`): a photo uploaded through the app's own upload button, and the
+  cleaner as it opens, each suggested photo with its decision chosen and its reason: `notebook_app.png` and
+  `cleaner.png`. So that there is something to suggest, two mistakes are planted in the sample before training
+  (`plant_mistakes`): a Chris Rock filed under Chris Evans, and a copy of an image.
 Run again whenever the app or the widgets change. Exits 1 with
 one line when Chromium or Playwright is missing (`make browser`; the dev extra).
 """
@@ -32,11 +35,19 @@ def wait_for_http(url:str, proc, timeout:float=120):
         except Exception: time.sleep(0.5)
     raise TimeoutError(f'{url} did not answer in {timeout} s')
 
+def plant_mistakes(data:Path)->list:
+    "Two mistakes a web search makes, in the sample `data`: a Chris Rock filed under Chris Evans, and a copy of an image."
+    rock, evans = sorted((data/'chris_rock').iterdir()), sorted((data/'chris_evans').iterdir())
+    planted = [data/'chris_evans'/'found_0001.jpg', data/'chris_pine'/'found_0002.jpg']
+    shutil.move(rock[0], planted[0]); shutil.copy(evans[0], planted[1])
+    return planted
+
 def quick_model(tmp:Path)->tuple:
-    "A sample dataset and a model trained on it in seconds: (model folder, one image of the sample)."
+    "A sample dataset (with `plant_mistakes`) and a model trained on it in seconds: (model folder, one image of the sample)."
     from chris_classifier.core import make_sample, dataset_image_files
     from chris_classifier.train import train_model
     data = make_sample(tmp/'data', n_per_class=12, size=(96, 160))
+    plant_mistakes(data)
     train_model(data, out=tmp/'model', arch='efficientnet_lite0', size=64, epochs=1, freeze_epochs=2, bs=8, verbose=False)
     return tmp/'model', sorted(dataset_image_files(data))[-1]
 
@@ -68,15 +79,17 @@ def gradio_screenshot(model:Path, image:Path, out:Path)->Path:
 SHOTS_NB = {'cells': [{'cell_type': 'code', 'metadata': {}, 'outputs': [], 'execution_count': None, 'source': src} for src in (
     "import warnings; warnings.filterwarnings('ignore')  # library notices, not what a user sees\n"
     "from chris_classifier.app import NotebookApp\nNotebookApp({model!r})",
-    "from chris_classifier.clean import DatasetCleaner\nDatasetCleaner.from_model({model!r}, {data!r}, max_n=6)")],
+    "from chris_classifier.clean import DatasetCleaner\nDatasetCleaner.from_suggestions({suggestions!r}, {data!r}, max_n=4)")],
     'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}}, 'nbformat': 4, 'nbformat_minor': 5}
 
 def widget_screenshots(model:Path, data:Path, image:Path, out:Path, tmp:Path)->list:
-    "Run the notebook app and the cleaner in JupyterLab, use them as a user does, save `notebook_app.png` and `cleaner.png`."
+    "Run the notebook app and the cleaner (on the review's suggestions) in JupyterLab as a user does; save `notebook_app.png` and `cleaner.png`."
     import json
     from playwright.sync_api import sync_playwright
+    from chris_classifier.suggest import suggest, write_suggestions
+    suggestions = write_suggestions(tmp/'review', suggest(model, data), model, data)
     nb = json.loads(json.dumps(SHOTS_NB))
-    for c in nb['cells']: c['source'] = c['source'].format(model=str(model), data=str(data))
+    for c in nb['cells']: c['source'] = c['source'].format(model=str(model), data=str(data), suggestions=str(suggestions))
     (tmp/'shots.ipynb').write_text(json.dumps(nb))
     port = free_port()
     proc = subprocess.Popen([str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
@@ -100,8 +113,8 @@ def widget_screenshots(model:Path, data:Path, image:Path, out:Path, tmp:Path)->l
                 chooser.value.set_files(str(image))
                 app.locator('.widget-html b').wait_for(timeout=120_000)
                 app.locator('.jp-Cell-outputArea').first.screenshot(path=str(out/'notebook_app.png')); shots = [out/'notebook_app.png']
-                cleaner.locator('select').nth(2).wait_for(timeout=180_000)
-                cleaner.locator('select').nth(2).select_option(label='<Delete>')
+                cleaner.locator('.widget-html small').first.wait_for(timeout=180_000)  # the suggestions' reasons are shown
+                page.set_viewport_size({'width': 1700, 'height': 900})  # room for four photos with their reasons side by side
                 news = page.get_by_role('button', name='No', exact=True)  # JupyterLab's 'notified about news?' box
                 if news.count(): news.first.click()
                 page.wait_for_timeout(500)

@@ -39,7 +39,9 @@ def train(data, out, seed, **kw):
 def closed_probs(predictor, files, cache):
     "Closed-set probabilities (n x classes); a face model's row is all zeros where it finds no face."
     import torch
-    if predictor.kind != 'face': return predictor.probs_many(files)
+    if predictor.kind != 'face':
+        from chris_classifier.predict import probs_matrix
+        return probs_matrix(predictor.predict_many(files, on_error='raise'), predictor.vocab)
     from chris_classifier.faces import photo_descriptors
     descs = [photo_descriptors(f, cache, predictor.meta.get('detectors'))['desc'] for f in files]
     res = torch.zeros(len(files), len(predictor.vocab))
@@ -56,7 +58,7 @@ def evaluate(model_dir, files, cache):
     vocab, truth = p.vocab, [Path(f).parent.name for f in files]
     interp = ProbsInterpretation(files, closed_probs(p, files, cache), [vocab.index(t) for t in truth], vocab)
     closed = [vocab[i] if i >= 0 else NO_FACE for i in interp.preds.tolist()]
-    user = [o.label for o in p.predict_many(files)]
+    user = [o.label for o in p.predict_many(files, on_error='raise')]
     cols = vocab + [NONE_OF_THESE, NO_FACE]
     counts = lambda ans: [[sum(t == a and u == c for t, u in zip(truth, ans)) for c in cols] for a in vocab]
     err = lambda ans: float(np.mean([a != t for a, t in zip(ans, truth)]))

@@ -75,8 +75,8 @@ def as_predictor(model, # A model folder, or a predictor already loaded
 def predictions(predictor, # A `Predictor`
                 img, # An image: path, bytes or PIL image
                )->list:
-    "Predictions for `img`: one per face when the model expects faces, else one (`Predictor.answers`); raises its `ImageError`."
-    return predictor.answers([img], on_error='raise')[0]
+    "Predictions for `img`: one per face when the model expects faces, else one (`Predictor.predict_many`, all faces); raises its `ImageError`."
+    return predictor.predict_many([img], on_error='raise', all_faces=True)[0]
 
 # %% ../nbs/07_app.ipynb #3ae25b05
 def _one(p)->str:

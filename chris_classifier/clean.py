@@ -127,7 +127,7 @@ def to_csv(self:DatasetCleaner, fn:Path, # CSV file to write
     return write_decisions(fn, df.sort_values('loss', ascending=False).head(n), data=self.data)
 
 # %% ../nbs/05_clean.ipynb #d7c52dbd
-from .predict import Predictor
+from .predict import Predictor, probs_matrix
 from .review import ProbsInterpretation
 
 def model_losses(model_dir:Path, # A model folder written by `train_model`
@@ -138,7 +138,7 @@ def model_losses(model_dir:Path, # A model folder written by `train_model`
     pred, data = Predictor.from_dir(model_dir), Path(data).absolute()
     files = [Path(f) for f in usable_files(data) if _rel(data, f).split('/')[0] in pred.vocab]
     labels = [_rel(data, f).split('/')[0] for f in files]
-    interp = ProbsInterpretation(files, pred.probs_many(files, bs), [pred.vocab.index(l) for l in labels], pred.vocab)
+    interp = ProbsInterpretation(files, probs_matrix(pred.predict_many(files, bs, on_error='raise'), pred.vocab), [pred.vocab.index(l) for l in labels], pred.vocab)
     valid = set(pred.meta.get('valid_files') or [])
     rows = [(f, l, loss) for f, l, loss in zip(files, labels, interp.losses.tolist())]
     return list(pred.vocab), tuple(L(r for r in rows if (_rel(data, r[0]) in valid) == v) for v in (False, True))

@@ -193,11 +193,11 @@ def predict_files(predictor, # A `Predictor`
                   files:list, # Image files
                   bs:int=32, # Batch size
                  ):
-    "Yield `(file, list of Predictions)` or `(file, ImageError)` for each of `files`, a batch at a time (`Predictor.answers`)."
+    "Yield `(file, list of Predictions)` or `(file, ImageError)` for each of `files`, a batch at a time (`Predictor.predict_many`)."
     import fastprogress.fastprogress as fp
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
     bar = chunks if fp.NO_BAR or len(chunks) < 2 else fp.progress_bar(chunks, leave=False)  # no bar: not even its first character
-    for chunk in bar: yield from zip(chunk, predictor.answers(chunk, bs=bs))
+    for chunk in bar: yield from zip(chunk, predictor.predict_many(chunk, bs=bs, all_faces=True))
 
 # %% ../nbs/08_cli.ipynb #b4ea1a56
 def _vocab(predictor, results)->list:

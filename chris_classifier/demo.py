@@ -102,7 +102,7 @@ def run_demo(out:str='demo', # Folder for the demo's data, model, figures and re
     metrics = review_model(out/'model', data, out/'review'); step('review')
     held = make_sample(out/'heldout', n_per_class=n_heldout, size=(size, 2*size), seed=seed+1, gray_every=0)
     files = sorted(dataset_image_files(held))
-    preds = Predictor.from_dir(out/'model').predict_many(files)
+    preds = Predictor.from_dir(out/'model').predict_many(files, on_error='raise')
     heldout = [(f, f.parent.name, p) for f, p in zip(files, preds)]
     ex = out/'model'/'examples'; ex.mkdir(exist_ok=True)
     for c in CLASS_FOLDERS: shutil.copy(held/c/f'{c}_0000.jpg', ex/f'{c}.jpg')

@@ -20,7 +20,7 @@ from fastai.interpret import ClassificationInterpretation
 from .core import *
 from .files import *
 from .images import ImageError
-from .predict import Predictor
+from .predict import Predictor, probs_matrix
 
 # %% ../nbs/04_review.ipynb #54792a58
 @patch
@@ -192,7 +192,7 @@ def _probs(predictor, files:list, bs:int=32)->tuple:
         try: return predictor.model.probs_files(files), list(files)
         except (ImageError, OSError, ValueError): pass  # an unreadable file: one by one, below
     preds = [(f, p) for f, p in zip(files, predictor.predict_many(files, bs, on_error='return')) if not isinstance(p, Exception)]
-    probs = torch.tensor([[p.probs[c] for c in predictor.vocab] for _, p in preds]) if preds else torch.zeros(0, len(predictor.vocab))
+    probs = probs_matrix([p for _, p in preds], predictor.vocab)
     return probs, [f for f, _ in preds]
 
 # %% ../nbs/04_review.ipynb #e373e2b7

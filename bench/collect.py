@@ -2,7 +2,7 @@
 
 Usage (from the repository root): python -m bench.collect [--per-class 150] [--n-workers 8]
 
-Serves 150 generated images per class (JPEGs from `core.sample_image`) on a loopback web server, then times
+Serves 150 generated images per class (JPEGs from `sample.sample_image`) on a loopback web server, then times
 1. ours: `collect_images(engine='urls')` (download) and `verify_folder` (decode, hash, de-dup, manifest), and a rerun
    that has nothing left to do (resume check);
 2. the reference recipe of fastbook chapter 2: fastai's `download_images` per class, then `verify_images` and
@@ -15,7 +15,8 @@ from pathlib import Path
 
 from fastcore.script import call_parse
 from bench.common import write_results
-from chris_classifier.core import CLASS_FOLDERS, read_manifest, sample_image
+from chris_classifier.core import CLASS_FOLDERS, read_manifest
+from chris_classifier.sample import sample_image
 from chris_classifier.testing import ImageServer
 from chris_classifier.verify import verify_folder
 from chris_classifier.collect import collect_images

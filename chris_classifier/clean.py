@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 
 from .core import *
-from .review import write_decisions, _rel  # review proposes decisions
+from .review import write_decisions  # review proposes decisions
+from .files import rel_path as _rel  # a file's path in its dataset, as the manifest writes it
 from .decisions import *  # ... and decisions carries them out
 
 # %% ../nbs/05_clean.ipynb #fceb2ea9

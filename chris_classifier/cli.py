@@ -15,6 +15,7 @@ from typing import Annotated
 from fastcore.script import anno_parser
 
 from .core import *
+from .sample import make_sample
 
 # %% ../nbs/08_cli.ipynb #42b2ad03
 COMMANDS = {}  # subcommand name -> (function, names of its positional parameters)

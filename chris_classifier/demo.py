@@ -11,6 +11,7 @@ import shutil, time
 from pathlib import Path
 
 from .core import *
+from .sample import make_sample
 from .verify import verify_folder
 from .train import train_model
 from .model_format import read_meta

@@ -2,7 +2,7 @@
 
 Usage (from anywhere): python tools/check_imports.py
 Each module of `chris_classifier/` is exported from one notebook (its "File to edit" line); notebooks are ordered by
-file name (00_core < 00a_images < ... < 08_cli). Every import of another module of the package counts, also one inside
+file name (00_core < 00_sample < 00_testing < 00a_images < ... < 08_cli). Every import of another module of the package counts, also one inside
 a function. Prints one line per import of a later (or the same-numbered later) notebook's module and exits 1 when
 there is any; also flags modules over `MAX_LINES` lines of code (blank lines and nbdev's `# %%` cell markers not counted).
 """

@@ -44,7 +44,8 @@ def plant_mistakes(data:Path)->list:
 
 def quick_model(tmp:Path)->tuple:
     "A sample dataset (with `plant_mistakes`) and a model trained on it in seconds: (model folder, one image of the sample)."
-    from chris_classifier.core import make_sample, dataset_image_files
+    from chris_classifier.core import dataset_image_files
+    from chris_classifier.sample import make_sample
     from chris_classifier.train import train_model
     data = make_sample(tmp/'data', n_per_class=12, size=(96, 160))
     plant_mistakes(data)

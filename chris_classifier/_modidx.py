@@ -199,7 +199,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                          'chris_classifier/decisions.py'),
                                             'chris_classifier.decisions.undo_decisions': ( 'decisions.html#undo_decisions',
                                                                                            'chris_classifier/decisions.py')},
-            'chris_classifier.demo': { 'chris_classifier.demo._demo_folder': ('demo.html#_demo_folder', 'chris_classifier/demo.py'),
+            'chris_classifier.demo': { 'chris_classifier.demo.demo_folder': ('demo.html#demo_folder', 'chris_classifier/demo.py'),
                                        'chris_classifier.demo.demo_report': ('demo.html#demo_report', 'chris_classifier/demo.py'),
                                        'chris_classifier.demo.markdown_table': ('demo.html#markdown_table', 'chris_classifier/demo.py'),
                                        'chris_classifier.demo.run_demo': ('demo.html#run_demo', 'chris_classifier/demo.py')},

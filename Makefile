@@ -49,6 +49,6 @@ outputs: install
 	$(PY) tools/check_outputs.py nbs/lesson.ipynb nbs/0*.ipynb
 
 # The lesson notebooks as a new learner runs them on Colab (ipywidgets 7.7.1, user extras only, a copy of nbs/ outside
-# the clone); a fresh venv of its own, about 15 minutes, not run by CI: tools/colab_check.sh says what it checks.
+# the clone); a fresh venv of its own, 15 to 35 minutes, not run by CI: tools/colab_check.sh says what it checks.
 colab-check:
 	bash tools/colab_check.sh

@@ -464,7 +464,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                          'chris_classifier.review.ProbsInterpretation.top_losses': ( 'review.html#probsinterpretation.top_losses',
                                                                                                      'chris_classifier/review.py'),
                                          'chris_classifier.review._probs': ('review.html#_probs', 'chris_classifier/review.py'),
-                                         'chris_classifier.review._rel': ('review.html#_rel', 'chris_classifier/review.py'),
                                          'chris_classifier.review.grayscale_flags': ( 'review.html#grayscale_flags',
                                                                                       'chris_classifier/review.py'),
                                          'chris_classifier.review.interpretation_metrics': ( 'review.html#interpretation_metrics',

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .core import *
 from .review import write_decisions  # review proposes decisions
-from .files import rel_path as _rel  # a file's path in its dataset, as the manifest writes it
+from .files import rel_path  # a file's path in its dataset, as the manifest writes it
 from .decisions import *  # ... and decisions carries them out
 
 # %% ../nbs/05_clean.ipynb #fceb2ea9
@@ -91,7 +91,7 @@ def _follow(self:DatasetCleaner, entries:list):
     moved = {(self.data/e['src']).resolve(): self.data/e['dst'] for e in entries}
     def f(o):
         new = moved.get(Path(o[0]).resolve())
-        return o if new is None else (new, _rel(self.data, new).split('/')[0], *o[2:])
+        return o if new is None else (new, rel_path(self.data, new).split('/')[0], *o[2:])
     self.iwis = tuple(L(f(o) for o in iwi) for iwi in self.iwis)
     self.marks = {fn: m for fn, m in self.marks.items() if fn.resolve() not in moved}
     self.reasons = {moved.get(fn.resolve(), fn): why for fn, why in self.reasons.items()}
@@ -124,7 +124,7 @@ def to_csv(self:DatasetCleaner, fn:Path, # CSV file to write
     import pandas as pd
     df = pd.DataFrame([dict(file=Path(o[0]), decision=normalise_decision(self.marks.get(Path(o[0]), KEEP), list(self.dd_cats.options)),
                             label=o[1], split=split, loss=round(float(o[2]), 4))
-                       for split, iwi in zip(('train', 'valid'), self.iwis) for o in iwi if not _rel(self.data, o[0]).startswith('_')])
+                       for split, iwi in zip(('train', 'valid'), self.iwis) for o in iwi if not rel_path(self.data, o[0]).startswith('_')])
     return write_decisions(fn, df.sort_values('loss', ascending=False).head(n), data=self.data)
 
 # %% ../nbs/05_clean.ipynb #d7c52dbd
@@ -137,12 +137,12 @@ def model_losses(model_dir:Path, # A model folder written by `train_model`
                 )->tuple:
     "(classes, (train rows, valid rows)): `(file, label, loss)` for `data`'s images of the model's classes."
     pred, data = Predictor.from_dir(model_dir), Path(data).absolute()
-    files = [Path(f) for f in usable_files(data) if _rel(data, f).split('/')[0] in pred.vocab]
-    labels = [_rel(data, f).split('/')[0] for f in files]
+    files = [Path(f) for f in usable_files(data) if rel_path(data, f).split('/')[0] in pred.vocab]
+    labels = [rel_path(data, f).split('/')[0] for f in files]
     interp = ProbsInterpretation(files, probs_matrix(pred.predict_many(files, bs, on_error='raise'), pred.vocab), [pred.vocab.index(l) for l in labels], pred.vocab)
     valid = set(pred.meta.get('valid_files') or [])
     rows = [(f, l, loss) for f, l, loss in zip(files, labels, interp.losses.tolist())]
-    return list(pred.vocab), tuple(L(r for r in rows if (_rel(data, r[0]) in valid) == v) for v in (False, True))
+    return list(pred.vocab), tuple(L(r for r in rows if (rel_path(data, r[0]) in valid) == v) for v in (False, True))
 
 # %% ../nbs/05_clean.ipynb #2af772af
 @patch(cls_method=True)

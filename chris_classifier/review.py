@@ -168,22 +168,10 @@ def write_decisions(fn:Path, # CSV file to write
     "Write `decisions` as a CSV that a person can edit and `apply_decisions` can read."
     import pandas as pd
     df = decisions.copy() if isinstance(decisions, pd.DataFrame) else pd.DataFrame(list(decisions), columns=['file', 'decision'])
-    if data is not None: df['file'] = [_rel(data, f) for f in df['file']]
+    if data is not None: df['file'] = [rel_path(data, f) for f in df['file']]
     df = df[['file', 'decision'] + [c for c in df.columns if c not in ('file', 'decision')]]
     df.to_csv(fn, index=False)
     return Path(fn)
-
-# %% ../nbs/04_review.ipynb #c87f2d42
-def _rel(data, file)->str:
-    "`file` relative to `data`, with '/' separators (as the manifest writes it)."
-    file = Path(file)
-    if not file.is_absolute(): return file.as_posix()
-    data = Path(data)
-    try: return file.relative_to(data.absolute()).as_posix()
-    except ValueError: pass
-    real, root = file.parent.resolve()/file.name, data.resolve()
-    if not real.is_relative_to(root): raise ValueError(f'{file} is not inside the dataset folder {data}')
-    return real.relative_to(root).as_posix()
 
 # %% ../nbs/04_review.ipynb #1c379194
 def _probs(predictor, files:list, bs:int=32)->tuple:

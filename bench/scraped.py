@@ -2,7 +2,7 @@
 
 Usage (from the repository root): python -m bench.scraped [--seeds 0,1,2] [--recipe-seeds 0] [--datasets DIR]
 
-`scraped_dev/web` is served over loopback (127.0.0.1, a server started here) and collected with a URL list through
+`scraped_dev/web` is served over loopback (127.0.0.1:`--port`, a server started here) and collected with a URL list through
 the commands a user runs, in subprocesses: `collect data --urls-file list.csv`, `train data --out m`,
 `review m data --out r`, `clean data --decisions r/suggestions.csv`, `train` again. Per seed (the seed of the
 training split and of the review's folds):
@@ -19,6 +19,9 @@ training split and of the review's folds):
   cross-validated suggestions (the CNN route of `suggest`) on those seeds; (c) cleanlab's `find_label_issues` on
   the face review's cross-validated probabilities (flagged photos deleted), when cleanlab is installed.
 No threshold is fitted here: the review's rules and cuts come from the model and the data themselves.
+The port is fixed (47831 unless `--port`): `collect` names each file from its URL, and the split is drawn over the
+sorted names, so another port gives other names, another split, and figures a photo or two apart; with the same
+port two runs give the same figures.
 Figures go to bench/results/scraped.json.
 """
 import csv, json, os, shutil, subprocess, sys, tempfile, threading, time, warnings
@@ -40,9 +43,12 @@ BAD, GOOD = ('wrong_person', 'stranger', 'no_face'), ('genuine', 'group_label', 
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args): pass
 
-def serve(folder:Path)->tuple:
-    "(server, base URL) of a loopback HTTP server for `folder`, in a thread."
-    server = ThreadingHTTPServer(('127.0.0.1', 0), partial(_Quiet, directory=str(folder)))
+PORT = 47831  # a fixed port: the collected files are named from their URLs, so the same port gives the same names, split and figures
+
+def serve(folder:Path, port:int=PORT)->tuple:
+    "(server, base URL) of a loopback HTTP server for `folder` on `port`, in a thread; exits in one line when the port is taken."
+    try: server = ThreadingHTTPServer(('127.0.0.1', port), partial(_Quiet, directory=str(folder)))
+    except OSError as e: sys.exit(f'cannot serve scraped_dev on 127.0.0.1:{port} ({e.strerror}): pass --port with a free port')
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f'http://127.0.0.1:{server.server_port}'
 
@@ -53,10 +59,10 @@ def cli(*args)->str:
     if p.returncode: raise RuntimeError(f'chris-classifier {args[0]}: {p.stderr.strip().splitlines()[-1:]}')
     return p.stdout
 
-def collect(scraped:Path, work:Path)->Path:
-    "The search results collected into `work/collected` through `collect --urls-file`, from a loopback server."
+def collect(scraped:Path, work:Path, port:int=PORT)->Path:
+    "The search results collected into `work/collected` through `collect --urls-file`, from a loopback server on `port`."
     results = pd.read_csv(scraped/'results.csv')
-    server, base = serve(scraped/'web')
+    server, base = serve(scraped/'web', port)
     try:
         with open(work/'urls.csv', 'w', newline='') as f:
             w = csv.writer(f); w.writerow(['label', 'url'])
@@ -225,6 +231,7 @@ def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
          keep:bool=False, # Keep the working folder (its path is printed)
          merge:bool=False, # Add to bench/results/scraped.json's seeds instead of replacing them (e.g. a --recipe-only run beside)
          recipe_only:bool=False, # Only the lesson's way and the CNN's suggestions, on --recipe-seeds
+         port:int=PORT, # Loopback port serving the search results (the collected files' names come from their URLs)
         ):
     "Collect scraped_dev over loopback, train, review, clean with the suggestions, train again; with references."
     warnings.filterwarnings('ignore')
@@ -236,7 +243,7 @@ def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
     work = Path(tempfile.mkdtemp(prefix='bench_scraped_'))
     start = time.time()
     try:
-        raw = collect(scraped, work)
+        raw = collect(scraped, work, port)
         per_seed = {}
         for s in ([] if recipe_only else seeds):
             per_seed[s] = r = run_seed(raw, work/f'seed{s}', scraped, strangers, truth, s)

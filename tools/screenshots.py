@@ -15,7 +15,7 @@ Chromium (Debian's `chromium`, driven by Playwright as the browser test in `07_a
 Run again whenever the app or the widgets change. Exits 1 with
 one line when Chromium or Playwright is missing (`make browser`; the dev extra).
 """
-import os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import contextlib, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,29 +52,32 @@ def quick_model(tmp:Path)->tuple:
     train_model(data, out=tmp/'model', arch='efficientnet_lite0', size=64, epochs=1, freeze_epochs=2, bs=8, verbose=False)
     return tmp/'model', sorted(dataset_image_files(data))[-1]
 
-def gradio_screenshot(model:Path, image:Path, out:Path)->Path:
-    "Start the Gradio app on `model`, upload `image` in headless Chromium, save the answered page to `out`."
+@contextlib.contextmanager
+def served_page(cmd:list, ready_url:str, viewport:dict, env:dict=None):
+    "Start the server `cmd` in its own process, wait until `ready_url` answers, and yield a headless Chromium page; stop both after."
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     from playwright.sync_api import sync_playwright
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, '-c', 'import sys; from chris_classifier.cli import main; sys.exit(main())',
-                             'app', str(model), '--port', str(port)], env={**os.environ, 'GRADIO_ANALYTICS_ENABLED': 'False'},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for_http(f'http://127.0.0.1:{port}/', proc)
+        wait_for_http(ready_url, proc)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            try:
-                page = browser.new_page(viewport={'width': 1100, 'height': 700})
-                page.goto(f'http://127.0.0.1:{port}/', wait_until='domcontentloaded')
-                page.wait_for_selector('input[type=file]', state='attached', timeout=60_000)
-                page.set_input_files('input[type=file]', str(image))
-                page.get_by_role('button', name='Submit').click()
-                page.wait_for_function("() => { const t = document.querySelector('#chris-answer textarea'); return t && t.value.length > 0 }",
-                                       timeout=60_000)
-                page.wait_for_timeout(500)  # the label's bars animate in
-                page.screenshot(path=str(out), full_page=True)
+            try: yield browser.new_page(viewport=viewport)
             finally: browser.close()
     finally: proc.terminate(); proc.wait(30)
+
+def gradio_screenshot(model:Path, image:Path, out:Path)->Path:
+    "Start the Gradio app on `model`, upload `image` in headless Chromium, save the answered page to `out`."
+    port = free_port()
+    cmd = [sys.executable, '-c', 'import sys; from chris_classifier.cli import main; sys.exit(main())', 'app', str(model), '--port', str(port)]
+    with served_page(cmd, f'http://127.0.0.1:{port}/', {'width': 1100, 'height': 700}, {'GRADIO_ANALYTICS_ENABLED': 'False'}) as page:
+        page.goto(f'http://127.0.0.1:{port}/', wait_until='domcontentloaded')
+        page.wait_for_selector('input[type=file]', state='attached', timeout=60_000)
+        page.set_input_files('input[type=file]', str(image))
+        page.get_by_role('button', name='Submit').click()
+        page.wait_for_function("() => { const t = document.querySelector('#chris-answer textarea'); return t && t.value.length > 0 }",
+                               timeout=60_000)
+        page.wait_for_timeout(500)  # the label's bars animate in
+        page.screenshot(path=str(out), full_page=True)
     return out
 
 SHOTS_NB = {'cells': [{'cell_type': 'code', 'metadata': {}, 'outputs': [], 'execution_count': None, 'source': src} for src in (
@@ -86,42 +89,32 @@ SHOTS_NB = {'cells': [{'cell_type': 'code', 'metadata': {}, 'outputs': [], 'exec
 def widget_screenshots(model:Path, data:Path, image:Path, out:Path, tmp:Path)->list:
     "Run the notebook app and the cleaner (on the review's suggestions) in JupyterLab as a user does; save `notebook_app.png` and `cleaner.png`."
     import json
-    from playwright.sync_api import sync_playwright
     from chris_classifier.suggest import suggest, write_suggestions
     suggestions = write_suggestions(tmp/'review', suggest(model, data), model, data)
     nb = json.loads(json.dumps(SHOTS_NB))
     for c in nb['cells']: c['source'] = c['source'].format(model=str(model), data=str(data), suggestions=str(suggestions))
     (tmp/'shots.ipynb').write_text(json.dumps(nb))
     port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
-                             '--ServerApp.token=', '--ServerApp.password=', f'--ServerApp.root_dir={tmp}',
-                             '--LabApp.expose_app_in_browser=True', '--allow-root'],
-                            env={**os.environ, 'PYTHONPATH': str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_for_http(f'http://127.0.0.1:{port}/api', proc)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            try:
-                page = browser.new_page(viewport={'width': 1100, 'height': 900})
-                page.goto(f'http://127.0.0.1:{port}/lab/tree/shots.ipynb', wait_until='domcontentloaded')
-                page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
-                page.wait_for_timeout(8000)  # the kernel starts
-                page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-                app, cleaner = page.locator('.jp-Notebook .jp-CodeCell').nth(0), page.locator('.jp-Notebook .jp-CodeCell').nth(1)
-                button = app.locator('.widget-upload').first
-                button.wait_for(timeout=180_000)
-                with page.expect_file_chooser() as chooser: button.click()  # the upload a user makes
-                chooser.value.set_files(str(image))
-                app.locator('.widget-html b').wait_for(timeout=120_000)
-                app.locator('.jp-Cell-outputArea').first.screenshot(path=str(out/'notebook_app.png')); shots = [out/'notebook_app.png']
-                cleaner.locator('.widget-html small').first.wait_for(timeout=180_000)  # the suggestions' reasons are shown
-                page.set_viewport_size({'width': 1700, 'height': 900})  # room for four photos with their reasons side by side
-                news = page.get_by_role('button', name='No', exact=True)  # JupyterLab's 'notified about news?' box
-                if news.count(): news.first.click()
-                page.wait_for_timeout(500)
-                cleaner.locator('.jp-Cell-outputArea').first.screenshot(path=str(out/'cleaner.png')); shots.append(out/'cleaner.png')
-            finally: browser.close()
-    finally: proc.terminate(); proc.wait(30)
+    cmd = [str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
+           '--ServerApp.token=', '--ServerApp.password=', f'--ServerApp.root_dir={tmp}', '--LabApp.expose_app_in_browser=True', '--allow-root']
+    with served_page(cmd, f'http://127.0.0.1:{port}/api', {'width': 1100, 'height': 900}, {'PYTHONPATH': str(ROOT)}) as page:
+        page.goto(f'http://127.0.0.1:{port}/lab/tree/shots.ipynb', wait_until='domcontentloaded')
+        page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
+        page.wait_for_timeout(8000)  # the kernel starts
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        app, cleaner = page.locator('.jp-Notebook .jp-CodeCell').nth(0), page.locator('.jp-Notebook .jp-CodeCell').nth(1)
+        button = app.locator('.widget-upload').first
+        button.wait_for(timeout=180_000)
+        with page.expect_file_chooser() as chooser: button.click()  # the upload a user makes
+        chooser.value.set_files(str(image))
+        app.locator('.widget-html b').wait_for(timeout=120_000)
+        app.locator('.jp-Cell-outputArea').first.screenshot(path=str(out/'notebook_app.png')); shots = [out/'notebook_app.png']
+        cleaner.locator('.widget-html small').first.wait_for(timeout=180_000)  # the suggestions' reasons are shown
+        page.set_viewport_size({'width': 1700, 'height': 900})  # room for four photos with their reasons side by side
+        news = page.get_by_role('button', name='No', exact=True)  # JupyterLab's 'notified about news?' box
+        if news.count(): news.first.click()
+        page.wait_for_timeout(500)
+        cleaner.locator('.jp-Cell-outputArea').first.screenshot(path=str(out/'cleaner.png')); shots.append(out/'cleaner.png')
     return shots
 
 if __name__ == '__main__':

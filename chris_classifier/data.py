@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RESIZE_METHODS', 'MIN_PER_CLASS', 'RandomDesaturate', 'item_tfms_for', 'TrainOnly', 'batch_tfms_for',
-           'read_training_image', 'image_datablock', 'check_dataset', 'check_files', 'default_workers',
+           'read_training_image', 'image_datablock', 'check_files', 'check_dataset', 'default_workers',
            'image_dataloaders']
 
 # %% ../nbs/02_data.ipynb #1e2886e7
@@ -90,6 +90,20 @@ def _counts(data, files)->dict:
     for f in files: res[parent_label(f)] = res.get(parent_label(f), 0) + 1
     return res
 
+# %% ../nbs/02_data.ipynb #a48e7b68
+def check_files(data:Path, # The dataset folder (for the message)
+                files:list, # Image files
+               ):
+    "A one-line `ImageError` naming the files of `files` that do not open as images within the limits."
+    bad = []
+    for f in files:
+        try: open_image(f).close()
+        except ImageError as e: bad.append(e)
+    if not bad: return
+    more = f' and {len(bad)-3} more' if len(bad) > 3 else ''
+    raise ImageError(str(data), f"{len(bad)} file(s) cannot be used: {'; '.join(f'{e.what} ({e.reason})' for e in bad[:3])}{more}; "
+                     f'`chris-classifier verify {data}` quarantines them')
+
 # %% ../nbs/02_data.ipynb #bfd03a75
 def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
                   valid_pct:float=0.2, # Fraction of the images in the validation set
@@ -114,20 +128,6 @@ def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
                                    f"{', '.join(untrained)}; images per class folder: {shown}")
     check_files(data, files)
     return counts
-
-# %% ../nbs/02_data.ipynb #a48e7b68
-def check_files(data:Path, # The dataset folder (for the message)
-                files:list, # Image files
-               ):
-    "A one-line `ImageError` naming the files of `files` that do not open as images within the limits."
-    bad = []
-    for f in files:
-        try: open_image(f).close()
-        except ImageError as e: bad.append(e)
-    if not bad: return
-    more = f' and {len(bad)-3} more' if len(bad) > 3 else ''
-    raise ImageError(str(data), f"{len(bad)} file(s) cannot be used: {'; '.join(f'{e.what} ({e.reason})' for e in bad[:3])}{more}; "
-                     f'`chris-classifier verify {data}` quarantines them')
 
 # %% ../nbs/02_data.ipynb #4d36e539
 def default_workers()->int:

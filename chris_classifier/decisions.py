@@ -8,11 +8,11 @@ __all__ = ['KEEP', 'DELETE', 'REVIEW_REASON', 'JOURNAL_NAME', 'normalise_decisio
            'read_journal', 'apply_decisions', 'IncompleteUndo', 'undo_decisions']
 
 # %% ../nbs/04b_decisions.ipynb #f2377162
-import csv, json, os, time, uuid, warnings
+import csv, os, time, uuid, warnings
 from pathlib import Path
 
 from .core import *
-from .files import rel_path
+from .files import append_jsonl, read_jsonl, rel_path
 
 # %% ../nbs/04b_decisions.ipynb #bb2239ac
 KEEP, DELETE = 'keep', 'delete'  # The two decisions that are not a class folder name
@@ -69,23 +69,14 @@ def journal_file(data:Path # The dataset folder
 # %% ../nbs/04b_decisions.ipynb #a8e879cc
 def read_journal(data:Path # The dataset folder
                 )->list:
-    "Every line of the journal of `data`, oldest first, as dicts ([] when there is none)."
-    f = journal_file(data)
-    if not f.exists(): return []
-    res = []
-    for line in f.read_text().splitlines():
-        try: res.append(json.loads(line))
-        except json.JSONDecodeError: pass  # a line cut short by a crash: its move is found by `_recover`
-    return res
+    "Every line of the journal of `data`, oldest first, as dicts ([] when there is none); a line cut short by a crash is left out (its move is found by `_recover`)."
+    return read_jsonl(journal_file(data))
 
 # %% ../nbs/04b_decisions.ipynb #dfc98634
 def _log(data, sync=False, **entry):
     "Append `entry` to the journal of `data`; with `sync`, make sure it is on disk before returning."
-    f = journal_file(data)
-    f.parent.mkdir(parents=True, exist_ok=True)
-    with open(f, 'a') as fh:
-        fh.write(json.dumps(entry) + '\n')
-        if sync: fh.flush(); os.fsync(fh.fileno())
+    journal_file(data).parent.mkdir(parents=True, exist_ok=True)
+    append_jsonl(journal_file(data), entry, sync)
 
 # %% ../nbs/04b_decisions.ipynb #ba19ff57
 def _new_batch(kind='apply')->str: return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{kind}-{uuid.uuid4().hex[:6]}"

@@ -6,7 +6,7 @@
 __all__ = ['write_json', 'read_json', 'append_jsonl', 'read_jsonl', 'file_sha256', 'rel_path', 'check_apart']
 
 # %% ../nbs/00c_files.ipynb #45342faa
-import hashlib, json
+import hashlib, json, os
 from pathlib import Path
 
 from .core import atomic_path
@@ -30,9 +30,13 @@ def read_json(f:Path # A JSON file
 # %% ../nbs/00c_files.ipynb #76dfa84f
 def append_jsonl(f:Path, # The journal (made if missing)
                  row:dict, # The row to add
+                 sync:bool=False, # Make sure the row is on disk before returning
                 ):
     "Append `row` to `f` as one line of JSON, in one write: a kill leaves it whole, or a torn last line `read_jsonl` leaves out."
-    with open(f, 'a') as fh: fh.write(json.dumps(row) + '\n')
+    with open(f, 'ab+') as fh:  # appends whatever the position; reading tells whether a killed write left a torn line
+        torn = fh.seek(0, os.SEEK_END) > 0 and fh.seek(-1, os.SEEK_END) >= 0 and fh.read(1) != b'\n'
+        fh.write((b'\n' if torn else b'') + (json.dumps(row) + '\n').encode())
+        if sync: fh.flush(); os.fsync(fh.fileno())
 
 # %% ../nbs/00c_files.ipynb #f0dba120
 def read_jsonl(f:Path # A journal written by `append_jsonl`

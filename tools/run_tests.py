@@ -1,41 +1,57 @@
-"""Run every notebook's tests with `nbdev-test`, two notebooks at a time, and close with `N passed, N failed`.
+"""Run every notebook's tests as `nbdev-test` does, two notebooks at a time, and close with `N passed, N failed`.
 
 Usage: python tools/run_tests.py [--flags "slow"] [--n-workers N] [NOTEBOOK ...]
-Each notebook is one test, run in its own `nbdev-test` process; it fails when any of its cells raises.
+Each notebook is one test, run by nbdev's `test_nb` (what `nbdev-test` runs, with the flags and settings of
+pyproject.toml) in a process of its own; it fails when any of its cells raises.
 The notebooks run with `CHRIS_CLASSIFIER_HOME` set to a temporary folder: tests neither read your collected photos
 and models (`~/.chris_classifier`) nor write there (the lesson's sample dataset is generated in that folder).
-Three choices keep the run short on a small machine:
+Four choices keep the run short on a small machine:
+- torch and fastai are imported once, here, and each notebook's process is forked from this one, so that no
+  notebook spends seconds importing them again (nothing is run before the fork: each notebook starts clean);
 - the lesson's model, which 03_train, 03a_predict, 04_review, 05_clean and 07_app use (`lesson_model`), is trained
-  once, first, in that folder, as a job of its own (a notebook that got there first would make the others wait);
+  once, first, in that folder, as a job of its own when a notebook to test uses it (a notebook that got there first would make the others wait);
 - the longest notebooks start first (their seconds in the last measured run, bench/results/tests.json), so a long
   one does not start last while the other worker has nothing left to do;
 - each notebook's PyTorch gets its share of the cores (`OMP_NUM_THREADS`, cores / workers, unless already set): two
   notebooks each running two threads on two cores wait on each other's threads, and a small training then takes
   ten times as long.
-Why not `nbdev-test` alone: it prints only `Success.` or the names of the failed notebooks, not the `N passed, N failed`
-line CI reads; each notebook here is still run by `nbdev-test` itself.
+Why not `nbdev-test` itself: it prints only `Success.` or the names of the failed notebooks, not the `N passed, N failed`
+line CI reads, and does not share the model or order the notebooks.
 """
-import argparse, json, os, subprocess, sys, tempfile, time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import argparse, importlib, json, os, sys, tempfile, time, traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-def run_notebook(nb:Path, flags:str, env:dict):
-    "Test one notebook in its own process, with the environment `env`; returns (passed, seconds, output)."
-    start = time.time()
-    cmd = [str(Path(sys.executable).parent/'nbdev-test'), str(nb)] + (['--flags', flags] if flags else [])
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    return res.returncode == 0, time.time() - start, res.stdout + res.stderr
+def test_notebook(nb:Path, flags:str):
+    "Run `nb`'s tests as `nbdev-test nb --flags flags` would; True when every cell ran."
+    from nbdev.config import get_config
+    from nbdev.test import test_nb
+    cfg = get_config(nb.parent)
+    skip = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
+    return test_nb(nb, skip_flags=skip, force_flags=flags.split(), basepath=cfg.config_path,
+                   cell_timeout=cfg.cell_timeout or None)[0]
 
-LESSON_MODEL = ('from chris_classifier.sample import lesson_data_path; from chris_classifier.train import lesson_model; '
-                'lesson_model(lesson_data_path())')
+def make_lesson_model():
+    "Train the lesson's model in `CHRIS_CLASSIFIER_HOME`, with its defaults (`lesson_model`); True when it is there."
+    sys.path.insert(0, str(ROOT))
+    from chris_classifier.sample import lesson_data_path
+    from chris_classifier.train import lesson_model
+    return (lesson_model(lesson_data_path())/'model.json').exists()
 
-def make_lesson_model(env:dict):
-    "Train the lesson's model in `env`'s `CHRIS_CLASSIFIER_HOME`, with its defaults; returns (made, seconds, output)."
-    start = time.time()
-    res = subprocess.run([sys.executable, '-c', LESSON_MODEL], capture_output=True, text=True, env=env, cwd=ROOT)
-    return res.returncode == 0, time.time() - start, res.stdout + res.stderr
+def fork(job, log:Path)->int:
+    "Start `job()` in a child process, its output written to `log`; returns the child's pid (exit code 0: True)."
+    sys.stdout.flush(); sys.stderr.flush()
+    pid = os.fork()
+    if pid: return pid
+    ok = False
+    try:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC); os.dup2(fd, 1); os.dup2(fd, 2)
+        ok = bool(job())
+    except BaseException: traceback.print_exc()
+    finally:
+        sys.stdout.flush(); sys.stderr.flush()
+        os._exit(0 if ok else 1)
 
 def last_seconds(flags:str)->dict:
     "Each notebook's seconds in the last measured run with these flags (bench/results/tests.json); {} when there is none."
@@ -57,18 +73,32 @@ def main():
     nbs = [Path(f).resolve() for f in a.notebooks] or sorted(
         f for f in (ROOT/'nbs').glob('*.ipynb') if not f.name.startswith(('_', '.')))
     threads = str(max(1, (os.cpu_count() or 1) // a.n_workers))
-    failed = 0
-    with ThreadPoolExecutor(a.n_workers) as ex, tempfile.TemporaryDirectory(prefix='chris_home_') as home:
-        env = {'OMP_NUM_THREADS': threads, 'MKL_NUM_THREADS': threads, **os.environ, 'CHRIS_CLASSIFIER_HOME': home}
-        model = ex.submit(make_lesson_model, env)
-        jobs = {ex.submit(run_notebook, nb, a.flags, env): nb for nb in longest_first(nbs, a.flags)}
-        made, secs, out = model.result()
-        print(f"{'made' if made else 'could not make'} the lesson's model ({secs:.0f}s)", flush=True)
-        if not made: print(out[-6000:], flush=True)  # the notebooks that use it fail too, and say why
-        for job in as_completed(jobs):
-            ok, secs, out = job.result()
-            print(f"{'PASS' if ok else 'FAIL'} {jobs[job].name} ({secs:.0f}s)", flush=True)
-            if not ok: failed += 1; print(out[-6000:], flush=True)
+    for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'): os.environ.setdefault(k, threads)
+    import warnings
+    with warnings.catch_warnings():  # fastai's import warns of a deprecation inside torch; the notebooks filter it themselves
+        warnings.simplefilter('ignore')
+        for m in ('torch', 'fastai.vision.all', 'nbdev.test'): importlib.import_module(m)  # once; each forked notebook finds them
+    failed, cpu = 0, {}
+    with tempfile.TemporaryDirectory(prefix='chris_home_') as home, tempfile.TemporaryDirectory(prefix='logs_') as logs:
+        os.environ['CHRIS_CLASSIFIER_HOME'] = home
+        jobs = [(nb.name, lambda nb=nb: test_notebook(nb, a.flags)) for nb in longest_first(nbs, a.flags)]
+        if any('lesson_model(' in nb.read_text() for nb in nbs): jobs.insert(0, ("the lesson's model", make_lesson_model))
+        running = {}  # pid -> (name, start, log)
+        while jobs or running:
+            while jobs and len(running) < a.n_workers:
+                name, job = jobs.pop(0)
+                log = Path(logs)/f'{len(jobs)}.log'
+                running[fork(job, log)] = (name, time.time(), log)
+            pid, status, usage = os.wait4(-1, 0)
+            name, start, log = running.pop(pid)
+            ok, secs, out = os.waitstatus_to_exitcode(status) == 0, time.time() - start, log.read_text(errors='replace')
+            cpu[name] = usage.ru_utime + usage.ru_stime
+            if name.endswith('.ipynb'):
+                print(f"{'PASS' if ok else 'FAIL'} {name} ({secs:.0f}s)", flush=True)
+                failed += not ok
+            else: print(f"{'made' if ok else 'could not make'} {name} ({secs:.0f}s)", flush=True)  # notebooks that use it fail too
+            if not ok: print(out[-6000:], flush=True)
+    print(f'CPU seconds: {sum(cpu.values()):.0f} (' + ', '.join(f'{n} {s:.0f}' for n, s in sorted(cpu.items(), key=lambda o: -o[1])) + ')')
     print(f'{len(nbs) - failed} passed, {failed} failed')
     return 1 if failed else 0
 

@@ -347,11 +347,11 @@ def describe_faces(img, # A path, bytes, PIL image or array
                    detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                    views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                   )->dict:
-    "{'desc': (n x 128), 'boxes': (n x 4), 'detector': str} for the faces of `img`, main first."
+    "{'desc': (n x 128), 'views': (n x len(views) x 128), 'boxes': (n x 4), 'detector': str} for the faces of `img`, main first."
     a = face_array(img)
     faces = find_faces(a, detectors)
-    d = chip_descriptors([c for f in faces for c in face_views(a, f, views)])
-    return dict(desc=d.reshape(len(faces), len(views), 128).mean(1),
+    v = chip_descriptors([c for f in faces for c in face_views(a, f, views)]).reshape(len(faces), len(views), 128)
+    return dict(desc=v.mean(1), views=v,
                 boxes=np.array([f.box for f in faces], np.int32).reshape(-1, 4),
                 detector=faces[0].detector if faces else '')
 
@@ -369,10 +369,14 @@ def photo_descriptors(file:Path, # An image file
     cache = default_face_cache() if cache is None else cache
     cf = Path(cache)/sha[:2]/f"{sha}{_views_key(views)}.npz" if cache else None
     if cf is not None and cf.exists():
-        with np.load(cf) as z: return dict(desc=z['desc'], boxes=z['boxes'], detector=str(z['detector']))
+        with np.load(cf) as z:
+            v = z['views'] if 'views' in z else z['desc'][:, None] if len(views) == 1 else None
+            if v is not None: return dict(desc=z['desc'], views=v, boxes=z['boxes'], detector=str(z['detector']))
     try: res = describe_faces(file, detectors, views)
     except ImageError as e:  # one unreadable photo never stops a batch: its one line, and no face to learn from (not cached)
-        warnings.warn(str(e)); return dict(desc=np.zeros((0, 128), np.float32), boxes=np.zeros((0, 4), np.int32), detector='')
+        warnings.warn(str(e))
+        return dict(desc=np.zeros((0, 128), np.float32), views=np.zeros((0, len(views), 128), np.float32),
+                    boxes=np.zeros((0, 4), np.int32), detector='')
     if cf is not None:
         with atomic_path(cf) as tmp: np.savez(tmp, **res)
     return res

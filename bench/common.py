@@ -88,12 +88,21 @@ def fit_head(files:list, splits:tuple, table:dict, vocab:list, seed:int):
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(FACE_TRAIN_DEFAULTS['epochs'], FACE_TRAIN_DEFAULTS['lr'], wd=0.1)
     return learn
 
+def open_set_meta(vocab:list, views=None)->dict:
+    "The `meta` a `FaceClassifier` needs for a head trained here: the library's open-set constants."
+    from chris_classifier.face_learner import OPEN_SET_THRESHOLD, OPEN_SET_SCALE, OPEN_SET_K, DESCRIBE_VIEWS
+    return dict(vocab=vocab, views=list(views or DESCRIBE_VIEWS), open_set_threshold=OPEN_SET_THRESHOLD,
+                open_set_scale=OPEN_SET_SCALE, open_set_k=OPEN_SET_K)
+
 def answers(clf, # A `FaceClassifier`
             table:dict, files:list)->list:
     "The predictor's rule for each file: the top open-set probability names the person, below 0.5 None (\"none of these\")."
-    import numpy as np, torch
+    import torch
+    from chris_classifier.face_learner import face_open_probs
     if not files: return []
-    top = clf.probs(torch.from_numpy(np.stack([table[str(f)] for f in files]))).max(1)
+    m = clf.meta  # the table holds `describe_files`' descriptor pairs
+    x = torch.stack([torch.as_tensor(table[str(f)]) for f in files])
+    top = face_open_probs(clf.head, x, m['open_set_threshold'], m['open_set_scale'], m['open_set_k']).max(1)
     return [clf.vocab[i] if v >= 0.5 else None for v, i in zip(top.values.tolist(), top.indices.tolist())]
 
 def scored(clf, # A `FaceClassifier`

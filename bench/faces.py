@@ -76,7 +76,7 @@ def open_set(data, cache, tmp):
     answer = lambda p: NONE_OF_THESE if p.max() < meta['threshold'] else meta['vocab'][int(p.argmax())]
     import torch
     def answers(fs):
-        x = [photo_descriptors(f, cache)['desc'] for f in fs]
+        x = [photo_descriptors(f, cache)['views'] for f in fs]
         x = torch.from_numpy(np.stack([d[0] for d in x if len(d)]))
         return [answer(p) for p in clf.probs(x)]
     strangers = answers(sorted(stranger.iterdir()))
@@ -132,7 +132,7 @@ def main(datasets:Path=None, # The folder holding the datasets (default: ../shar
             ferr, fsecs, meta = face_learner(data, files, va, cache, tmp/'model')
             say(f'{name}.face', f"error {ferr:.4f}, train {det['seconds'] + fsecs:.1f}s (describe {det['seconds']:.1f}s + "
                 f"fastai head {fsecs:.1f}s), valid faces rejected as strangers {meta['metrics']['valid_rejected']:.4f}, "
-                f"threshold {meta['threshold']}, d0 {meta['distance_threshold']}")
+                f"threshold {meta['threshold']}, t {meta['open_set_threshold']}")
             o = open_set(data, cache, tmp)
             say(f'{name}.open_set', f"stranger {o['stranger']}: strangers accepted {o['strangers_accepted']:.4f}, "
                 f"known valid faces rejected {o['known_rejected']:.4f}")

@@ -22,7 +22,8 @@ from fastai.data.transforms import RandomSplitter
 from fastcore.script import call_parse
 
 from bench.common import datasets_dir, dev_splits, fit_head, scored, split_known, write_results
-from chris_classifier.face_learner import DISTANCE_THRESHOLD, describe_files, add_valid_to_gallery, FaceClassifier
+from chris_classifier.face_learner import describe_files, add_valid_to_gallery, FaceClassifier
+from bench.common import open_set_meta
 
 GALLERIES = ('training faces', 'training + validation faces')
 
@@ -37,7 +38,7 @@ def run_split(known:list, strangers:list, seed:int, cache)->dict:
     res = {}
     for gallery in GALLERIES:
         if gallery != GALLERIES[0]: add_valid_to_gallery(learn)
-        res[gallery] = scored(FaceClassifier(learn.model, dict(vocab=vocab, distance_threshold=DISTANCE_THRESHOLD, distance_scale=0.025)),
+        res[gallery] = scored(FaceClassifier(learn.model, open_set_meta(vocab)),
                               table, test, strangers)
     return res
 

@@ -43,7 +43,7 @@ def closed_probs(predictor, files, cache):
         from chris_classifier.predict import probs_matrix
         return probs_matrix(predictor.predict_many(files, on_error='raise'), predictor.vocab)
     from chris_classifier.faces import photo_descriptors
-    descs = [photo_descriptors(f, cache, predictor.meta.get('detectors'))['desc'] for f in files]
+    descs = [photo_descriptors(f, cache, predictor.meta.get('detectors'))['views'] for f in files]
     res = torch.zeros(len(files), len(predictor.vocab))
     idx = [i for i, d in enumerate(descs) if len(d)]
     if idx: res[idx] = predictor.model.probs(torch.from_numpy(np.stack([descs[i][0] for i in idx])), open_set=False)

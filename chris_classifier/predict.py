@@ -126,7 +126,7 @@ def _chip_answers(self:Predictor, item # A path, bytes, PIL image or array
 def _face_model_answers(self:Predictor, items:list)->list:
     "Each item's `Prediction`s (one per face, main first; `[NO_FACE]` without one) or `ImageError`: a face model."
     described = describe_many(items, self.meta.get('detectors', DEFAULT_CASCADE), self.model.views)
-    descs = [r['desc'] for r in described if not isinstance(r, ImageError)]
+    descs = [r['views'] for r in described if not isinstance(r, ImageError)]  # each face's per-view descriptors
     probs = iter(self.model.probs(torch.from_numpy(np.concatenate(descs))) if descs and sum(map(len, descs)) else [])
     res = []
     for r in described:

@@ -49,7 +49,7 @@ def cv_folds(labels:list, # The label of each item
 
 # %% ../nbs/04c_suggest.ipynb #fce965e6
 from .faces import photo_descriptors, labelled_faces, DEFAULT_CASCADE
-from .face_learner import FACE_TRAIN_DEFAULTS, face_learner, add_valid_to_gallery, FaceClassifier, class_centroids
+from .face_learner import FACE_TRAIN_DEFAULTS, face_learner, add_valid_to_gallery, FaceClassifier, class_centroids, descriptor_pair
 
 def fold_face_model(files:list, # The fold's training photos (with a face), labelled by their folder
                     table:dict, # str(file) -> descriptor of its labelled face
@@ -65,13 +65,13 @@ def fold_face_model(files:list, # The fold's training photos (with a face), labe
 
 # %% ../nbs/04c_suggest.ipynb #264f4c17
 def face_evidence(clf:FaceClassifier, # A fold's model
-                  desc:np.ndarray, # The faces of one photo (k x 128)
+                  desc:np.ndarray, # The faces of one photo: their per-view descriptors (k x len(views) x 128)
                  )->dict:
     "Of each face: open-set probabilities `open` and closed-set `probs` (k x c), distances to the class centroids `dist` (k x c); and `d0`."
     x = torch.as_tensor(np.asarray(desc, np.float32))
-    cents = class_centroids(clf.head.gallery, clf.head.gallery_y, len(clf.vocab)).nan_to_num(posinf=1e6)
+    cents = class_centroids(clf.head.gallery[:, 0], clf.head.gallery_y, len(clf.vocab)).nan_to_num(posinf=1e6)
     return dict(open=clf.probs(x).numpy(), probs=clf.probs(x, open_set=False).numpy(),
-                dist=torch.cdist(x, cents).numpy(), d0=float(clf.meta['distance_threshold']))
+                dist=torch.cdist(x.mean(1), cents).numpy(), d0=float(clf.meta['open_set_threshold']))
 
 # %% ../nbs/04c_suggest.ipynb #7b096b9b
 def cv_face_evidence(files:list, # Photos of the model's classes, labelled by their folder
@@ -86,11 +86,11 @@ def cv_face_evidence(files:list, # Photos of the model's classes, labelled by th
     picks = labelled_faces([r['desc'] for r in described], [Path(f).parent.name for f in files])
     res = [dict(desc=r['desc'], boxes=r['boxes']) for r in described]
     has = [i for i, p in enumerate(picks) if p is not None]
-    table = {str(files[i]): described[i]['desc'][picks[i]] for i in has}
+    table = {str(files[i]): descriptor_pair(described[i]['views'][picks[i]], views) for i in has}
     fold = cv_folds([Path(files[i]).parent.name for i in has], folds, seed)
     for k in range(fold.max() + 1 if len(has) else 0):
         clf = fold_face_model([files[i] for i, f in zip(has, fold) if f != k], table, meta)
-        for i in (i for i, f in zip(has, fold) if f == k): res[i].update(face_evidence(clf, described[i]['desc']))
+        for i in (i for i, f in zip(has, fold) if f == k): res[i].update(face_evidence(clf, described[i]['views']))
     return res
 
 # %% ../nbs/04c_suggest.ipynb #af82413f

@@ -96,13 +96,18 @@ def _open_set(r):
             + _nested(f))
 
 def _nested(f):
-    "How the open-set distance was chosen, and what each development source gets when it is left out of the choice."
+    "How the open-set threshold was chosen, what each source gets when it is left out of the choice, and the rules compared."
     if 'nested' not in f: return ''
     n = f['nested']; dev = n['splits']['pins_dev']['chosen_on']
-    return (f" The default's distance threshold was chosen on {', '.join(dev)} only ({n['shipped']}). Chosen again without "
-            "each of them in turn, the source left out gets (known named / strangers rejected, worst seed): "
-            + '; '.join(f"{h} {n['splits'][h]['known_correct']:.3f} / {n['splits'][h]['min_strangers_rejected']:.3f} at {n['splits'][h]['distance']}"
-                        for h in dev) + '.')
+    def line(nest): return '; '.join(f"{h} {v['known_correct']:.3f} ({v['min_known_correct']:.3f}) / {v['min_strangers_rejected']:.3f}"
+                                     for h, v in nest['splits'].items())
+    res = (f" The default's open-set threshold `t` was chosen on {', '.join(dev)} only ({n['shipped']}). Chosen again without "
+           "each of them in turn (and on all three for avengers_faces and pins_dev), each held-out source gets (known named, "
+           "worst seed in brackets / strangers rejected, worst seed): " + line(n) + '.')
+    other = f.get('nested_other_rules', {})
+    names = {'head-named': "the same score with the head's name, its probabilities scaled by that class's familiarity",
+             'centroid distance': 'the rule before it, the distance to the centroid of the named class alone'}
+    return res + ''.join(f" The same way, {names.get(r, r)} (t {v['shipped']}): {line(v)}." for r, v in other.items())
 
 def _span(xs): return f'{min(xs):.3f}' if min(xs) == max(xs) else f'{min(xs):.3f} to {max(xs):.3f}'
 

@@ -91,14 +91,18 @@ def open_set_scores(x:torch.Tensor, # Descriptor pairs of faces (n x 2 x 128), s
     half the distance to the class centroid plus half the mean distance to the class's `k` nearest faces; the two
     averaged. `inf` for a class without gallery faces."""
     res = torch.full((len(x), n), float('inf'))
-    if not len(x): return res
-    x, cents = x.float(), [class_centroids(gallery[:, j].float(), gallery_y, n) for j in range(2)]
-    for c in range(n):
-        g = gallery[gallery_y == c].float()
-        if not len(g): continue
-        s = [0.5*(x[:, j] - cents[j][c]).norm(dim=1)
-             + 0.5*torch.cdist(x[:, j], g[:, j]).topk(min(k, len(g)), 1, largest=False).values.mean(1) for j in range(2)]
-        res[:, c] = (s[0] + s[1])/2
+    if not len(x) or not len(gallery): return res
+    x, g = x.float(), gallery.float()
+    member = gallery_y[None] == torch.arange(n)[:, None]  # c x m: which gallery faces are each class's
+    count, step = member.sum(1), max(1, 2**22 // (n*len(g)))  # queries at a time: at most 4M distances in memory
+    for i in range(0, len(x), step):
+        q, s = x[i:i+step], 0
+        for j in range(2):  # each descriptor: the distances to every gallery face once, then each class's share
+            cents = (member.float() @ g[:, j]) / count.clamp(min=1)[:, None]
+            d = torch.cdist(q[:, j], g[:, j])[:, None].masked_fill(~member, float('inf'))  # q x c x m
+            near = d.topk(min(k, len(g)), 2, largest=False).values.nan_to_num(posinf=0.).sum(2) / count.clamp(1, k)
+            s = s + 0.5*torch.cdist(q[:, j], cents) + 0.5*near
+        res[i:i+step] = torch.where(count > 0, s/2, float('inf'))
     return res
 
 # %% ../nbs/02a_face_learner.ipynb #1c5677a6

@@ -120,16 +120,16 @@ def make_face_sample(dest:Path, # Folder to create the dataset in
             draw_face_photo(c, seed=rng.randrange(10**6), size=rng.randint(*size)).save(dest/c/f'{c}_{i:04d}.jpg', quality=92)
     return dest
 
-# %% ../nbs/01e_faces.ipynb #38c5c306
-def _hog(a, upsample=0):
-    rects, scores, _ = _hog_detector().run(a, upsample, 0.0)
-    return [(r.left(), r.top(), r.right(), r.bottom(), float(s)) for r, s in zip(rects, scores)]
-
 # %% ../nbs/01e_faces.ipynb #d50058bc
 @functools.cache
 def _hog_detector():
     import dlib
     return dlib.get_frontal_face_detector()
+
+# %% ../nbs/01e_faces.ipynb #38c5c306
+def _hog(a, upsample=0):
+    rects, scores, _ = _hog_detector().run(a, upsample, 0.0)
+    return [(r.left(), r.top(), r.right(), r.bottom(), float(s)) for r, s in zip(rects, scores)]
 
 # %% ../nbs/01e_faces.ipynb #2b07b37e
 def _padded(a, frac=0.5):

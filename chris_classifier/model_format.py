@@ -6,7 +6,7 @@
 __all__ = ['FORMAT_VERSION', 'MAX_META_BYTES', 'MAX_CLASSES', 'MAX_TEXT', 'SIZE_RANGE', 'META_SCHEMA', 'META_KEYS',
            'exchange_dirs', 'replace_dir', 'sync', 'folder_replacing', 'read_files', 'in_range', 'one_of', 'text',
            'optional', 'list_of', 'vocab_check', 'stats_check', 'numbers_check', 'mapping_check', 'check_version',
-           'check_meta', 'read_meta', 'parse_meta', 'check_out']
+           'check_meta', 'parse_meta', 'read_meta', 'check_out']
 
 # %% ../nbs/02b_model_format.ipynb #336293d0
 import ctypes, errno, json, math, os, reprlib, shutil, tempfile
@@ -212,13 +212,6 @@ def check_meta(meta:dict, # The content of `f`
     return meta
 
 
-# %% ../nbs/02b_model_format.ipynb #877ce5cc
-def read_meta(model_dir:Path # A model folder written by `save_model`
-             )->dict:
-    "The `model.json` of `model_dir`, checked (`check_meta`): a one-line `ValueError` naming the file when it is not usable."
-    text, = read_files(model_dir, ('model.json',))
-    return parse_meta(text, Path(model_dir)/'model.json')
-
 # %% ../nbs/02b_model_format.ipynb #b7664533
 def parse_meta(text:bytes, # The bytes of a model.json
                f:Path, # That file, named in errors
@@ -228,6 +221,13 @@ def parse_meta(text:bytes, # The bytes of a model.json
     except (ValueError, UnicodeDecodeError) as e: raise ValueError(f'{f}: not valid JSON ({e}); train or copy the model again') from None
     if not isinstance(meta, dict): raise ValueError(f'{f}: a JSON {type(meta).__name__}, not the object save_model writes')
     return check_meta(meta, f)
+
+# %% ../nbs/02b_model_format.ipynb #877ce5cc
+def read_meta(model_dir:Path # A model folder written by `save_model`
+             )->dict:
+    "The `model.json` of `model_dir`, checked (`check_meta`): a one-line `ValueError` naming the file when it is not usable."
+    text, = read_files(model_dir, ('model.json',))
+    return parse_meta(text, Path(model_dir)/'model.json')
 
 # %% ../nbs/02b_model_format.ipynb #8b324d2e
 def check_out(out:Path, # The model folder to write

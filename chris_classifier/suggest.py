@@ -49,7 +49,7 @@ def cv_folds(labels:list, # The label of each item
 
 # %% ../nbs/04c_suggest.ipynb #fce965e6
 from .faces import photo_descriptors, labelled_faces, DEFAULT_CASCADE
-from .face_learner import FACE_TRAIN_DEFAULTS, face_learner, add_valid_to_gallery, FaceClassifier, class_centroids, descriptor_pair
+from .face_learner import FACE_TRAIN_DEFAULTS, face_learner, add_valid_to_gallery, FaceClassifier, descriptor_pair, open_set_scores
 
 def fold_face_model(files:list, # The fold's training photos (with a face), labelled by their folder
                     table:dict, # str(file) -> descriptor of its labelled face
@@ -67,11 +67,11 @@ def fold_face_model(files:list, # The fold's training photos (with a face), labe
 def face_evidence(clf:FaceClassifier, # A fold's model
                   desc:np.ndarray, # The faces of one photo: their per-view descriptors (k x len(views) x 128)
                  )->dict:
-    "Of each face: open-set probabilities `open` and closed-set `probs` (k x c), distances to the class centroids `dist` (k x c); and `d0`."
-    x = torch.as_tensor(np.asarray(desc, np.float32))
-    cents = class_centroids(clf.head.gallery[:, 0], clf.head.gallery_y, len(clf.vocab)).nan_to_num(posinf=1e6)
+    "Of each face: open-set probabilities `open` and closed-set `probs` (k x c), its open-set score for each class `dist` (k x c); and `d0`."
+    x, m, head = torch.as_tensor(np.asarray(desc, np.float32)), clf.meta, clf.head
+    score = open_set_scores(descriptor_pair(x, clf.views), head.gallery, head.gallery_y, len(clf.vocab), m['open_set_k'])
     return dict(open=clf.probs(x).numpy(), probs=clf.probs(x, open_set=False).numpy(),
-                dist=torch.cdist(x.mean(1), cents).numpy(), d0=float(clf.meta['open_set_threshold']))
+                dist=score.nan_to_num(posinf=1e6).numpy(), d0=float(m['open_set_threshold']))
 
 # %% ../nbs/04c_suggest.ipynb #7b096b9b
 def cv_face_evidence(files:list, # Photos of the model's classes, labelled by their folder
@@ -107,16 +107,16 @@ def judge_faces(ev:dict, # A photo's `desc` and `boxes`, and for its faces `open
     o, d, y, cut = ev['open'], ev['dist'], vocab.index(label), ev.get('cut', ev['d0'])
     ans = [int(r.argmax()) if r.max() >= threshold else -1 for r in o]
     mine = [k for k, a in enumerate(ans) if a == y]
-    named = [k for k, a in enumerate(ans) if a >= 0 and d[k, a] < d[k, y]]  # named as another, and nearer that one's centroid
+    named = [k for k, a in enumerate(ans) if a >= 0 and d[k, a] < d[k, y]]  # named as another, and more familiar as that one
     if mine: k, decision = max(mine, key=lambda k: o[k, y]), 'keep'
     elif named: k = max(named, key=lambda k: o[k].max()); decision = vocab[ans[k]]
     else: k = int(d[:, y].argmin()); decision = 'keep' if d.min() <= cut else 'delete'
     j, n = int(d[k].argmin()), len(o)
     which = f'face {k+1} of {n} ({_box(ev["boxes"][k])}): ' if n > 1 else ''
     if mine: reason = f'{which}{label}'
-    elif decision == 'keep': reason = f'{which}unsure: nearest {vocab[j]} at {d[k, j]:.2f}, no clear answer'
-    elif decision == 'delete': reason = f'{which}matches nobody: nearest {vocab[j]} at {d[k, j]:.2f} > {cut:.2f}'
-    else: reason = f'{which}the face is {decision} (p={o[k].max():.2f}, distance {d[k, ans[k]]:.2f}), not {label} ({d[k, y]:.2f})'
+    elif decision == 'keep': reason = f'{which}unsure: closest to {vocab[j]} (score {d[k, j]:.2f}), no clear answer'
+    elif decision == 'delete': reason = f'{which}matches nobody: closest to {vocab[j]} (score {d[k, j]:.2f} > {cut:.2f})'
+    else: reason = f'{which}the face is {decision} (p={o[k].max():.2f}, score {d[k, ans[k]]:.2f}), not {label} ({d[k, y]:.2f})'
     return dict(decision=decision, reason=reason, faces=n, face=k+1, box=_box(ev['boxes'][k]),
                 distance=round(float(d[k, y]), 4), nearest=vocab[j], nearest_distance=round(float(d[k, j]), 4),
                 d0=round(ev['d0'], 4), cut=round(cut, 4), p_label=round(float(o[k, y]), 4), p_top=round(float(o[k].max()), 4),
@@ -132,7 +132,7 @@ def delete_threshold(evidence:list, # Per photo, from `cv_face_evidence`
                      vocab:list, # The classes
                      threshold:float=0.5, # The model's "none of these" threshold
                     )->float:
-    "The distance beyond which a face is likelier an impostor's than its class's (Bayes: normals fitted to the folds' distances, the data's own prior)."
+    "The score beyond which a face is likelier an impostor's than its class's (Bayes: normals fitted to the folds' scores, the data's own prior)."
     own, imp, d0 = [], [], []
     for e, l in zip(evidence, labels):
         if 'dist' not in e: continue

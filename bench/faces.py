@@ -49,11 +49,12 @@ def dlib_lr(files, tr, va, table):
     "The reference: LogisticRegression on the descriptors; (error over all validation photos, fit seconds)."
     from sklearn.linear_model import LogisticRegression
     lab = lambda i: files[i].parent.name
+    desc = lambda i: np.asarray(table[str(files[i])])[0]  # the table holds descriptor pairs: the first is the mean of the views
     tri = [i for i in tr if str(files[i]) in table]
     t = time.time()
-    clf = LogisticRegression(max_iter=5000).fit(np.stack([table[str(files[i])] for i in tri]), [lab(i) for i in tri])
+    clf = LogisticRegression(max_iter=5000).fit(np.stack([desc(i) for i in tri]), [lab(i) for i in tri])
     secs = time.time() - t
-    wrong = sum(str(files[i]) not in table or clf.predict(table[str(files[i])][None])[0] != lab(i) for i in va)
+    wrong = sum(str(files[i]) not in table or clf.predict(desc(i)[None])[0] != lab(i) for i in va)
     return wrong/len(va), secs
 
 def face_learner(data, files, va, cache, out):

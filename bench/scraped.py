@@ -111,7 +111,7 @@ def group_faces(data:Path, truth:pd.DataFrame)->dict:
         if sha not in kinds.index or kinds.loc[sha, 'kind'] not in res or kinds.loc[sha, 'truth'] != f.parent.name: continue
         d = photo_descriptors(f)
         if len(d['desc']) < 2 or str(f) not in table: continue
-        chosen = int(np.argmin(np.linalg.norm(d['desc'] - table[str(f)], axis=1)))
+        chosen = int(np.argmin(np.linalg.norm(d['desc'] - np.asarray(table[str(f)])[0], axis=1)))  # the pair's first: the mean of the views
         area = (d['boxes'][:, 2] - d['boxes'][:, 0])*(d['boxes'][:, 3] - d['boxes'][:, 1])
         right = (chosen == int(area.argmax())) == (kinds.loc[sha, 'kind'] == 'group_label')
         res[kinds.loc[sha, 'kind']]['right' if right else 'wrong'] += 1

@@ -90,9 +90,9 @@ def fit_head(files:list, splits:tuple, table:dict, vocab:list, seed:int):
 
 def open_set_meta(vocab:list, views=None)->dict:
     "The `meta` a `FaceClassifier` needs for a head trained here: the library's open-set constants."
-    from chris_classifier.face_learner import OPEN_SET_THRESHOLD, OPEN_SET_SCALE, OPEN_SET_K, DESCRIBE_VIEWS
+    from chris_classifier.face_learner import OPEN_SET_THRESHOLD, OPEN_SET_SCALE, OPEN_SET_SHARE, DESCRIBE_VIEWS
     return dict(vocab=vocab, views=list(views or DESCRIBE_VIEWS), open_set_threshold=OPEN_SET_THRESHOLD,
-                open_set_scale=OPEN_SET_SCALE, open_set_k=OPEN_SET_K)
+                open_set_scale=OPEN_SET_SCALE, open_set_share=OPEN_SET_SHARE)
 
 def answers(clf, # A `FaceClassifier`
             table:dict, files:list)->list:
@@ -102,7 +102,7 @@ def answers(clf, # A `FaceClassifier`
     if not files: return []
     m = clf.meta  # the table holds `describe_files`' descriptor pairs
     x = torch.stack([torch.as_tensor(table[str(f)]) for f in files])
-    top = face_open_probs(clf.head, x, m['open_set_threshold'], m['open_set_scale'], m['open_set_k']).max(1)
+    top = face_open_probs(clf.head, x, m['open_set_threshold'], m['open_set_scale'], m['open_set_share']).max(1)
     return [clf.vocab[i] if v >= 0.5 else None for v, i in zip(top.values.tolist(), top.indices.tolist())]
 
 def scored(clf, # A `FaceClassifier`

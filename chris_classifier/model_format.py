@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from .core import dataset_lock
 
-FORMAT_VERSION = 3  # The model folder contract save_model writes and load_model reads (3: face models' open-set score)
+FORMAT_VERSION = 4  # The model folder contract save_model writes and load_model reads (4: face models' open-set score by share)
 
 # %% ../nbs/02b_model_format.ipynb #2ec6a585
 def exchange_dirs(a:Path, b:Path)->bool:
@@ -174,7 +174,7 @@ META_SCHEMA = dict(  # key -> its check; the keys of both kinds (see the table a
     train_folder=text(), valid_files=list_of(text(), 10_000_000), seed=optional(in_range(0, 2**32, integer=True)),
     metrics=numbers_check, arch_choice=mapping_check, train_options=mapping_check,
     # the face kind's
-    open_set_threshold=in_range(0, 10), open_set_scale=in_range(1e-6, 10), open_set_k=in_range(1, 1000, integer=True),
+    open_set_threshold=in_range(0, 10), open_set_scale=in_range(1e-6, 10), open_set_share=in_range(0, 1),
     views=list_of(one_of('5', '68', '5m', '68m'), 4), chip_size=in_range(*SIZE_RANGE, integer=True),
     chip_padding=in_range(0, 5), detectors=list_of(text(100), 10), descriptor=text(200), open_set=text(),
     n_gallery=in_range(0, 10_000_000, integer=True), gallery=text(100),

@@ -69,7 +69,7 @@ def face_evidence(clf:FaceClassifier, # A fold's model
                  )->dict:
     "Of each face: open-set probabilities `open` and closed-set `probs` (k x c), its open-set score for each class `dist` (k x c); and `d0`."
     x, m, head = torch.as_tensor(np.asarray(desc, np.float32)), clf.meta, clf.head
-    score = open_set_scores(descriptor_pair(x, clf.views), head.gallery, head.gallery_y, len(clf.vocab), m['open_set_k'])
+    score = open_set_scores(descriptor_pair(x, clf.views), head.gallery, head.gallery_y, len(clf.vocab), m['open_set_share'])
     return dict(open=clf.probs(x).numpy(), probs=clf.probs(x, open_set=False).numpy(),
                 dist=score.nan_to_num(posinf=1e6).numpy(), d0=float(m['open_set_threshold']))
 

@@ -93,20 +93,34 @@ def _open_set(r):
                       'reference, best in hindsight: nearest face / centroid', 'target'], rows)
             + f"\n\nTarget (at least 0.96 known and 0.98 strangers on every split and seed, and above the reference): "
               f"{'met' if f['target_met'] else 'not met'}; worst split: {f['worst_split']}."
-            + _nested(f))
+            + _nested(f) + _large_galleries(f))
+
+def _large_galleries(f):
+    "The splits whose galleries are about four times larger, never used to choose anything."
+    if 'large_galleries' not in f: return ''
+    rows = [(h, f"{v['n_train']}", f"{v['n_known']} / {v['n_strangers']}",
+             f"**{v['default']['known_correct']:.3f}** ({v['default']['min_known_correct']:.3f})",
+             f"**{v['default']['strangers_rejected']:.3f}** ({v['default']['min_strangers_rejected']:.3f})",
+             f"{v['nearest face']['known_correct']:.3f} / {v['class centroid']['known_correct']:.3f}")
+            for h, v in f['large_galleries'].items()]
+    return ("\n\nLarger galleries, never used to choose anything: lfw_top7 with all of its photos (drawn as its split is), and "
+            "scraped_dev's search results, perfectly cleaned, as the training photos, with its test photos and pins_dev's "
+            "strangers as the queries:\n\n"
+            + _table(['split', 'training photos', 'n known / strangers', 'known named correctly', 'strangers rejected',
+                      'reference, best in hindsight: nearest face / centroid'], rows))
 
 def _nested(f):
     "How the open-set threshold was chosen, what each source gets when it is left out of the choice, and the rules compared."
     if 'nested' not in f: return ''
     n = f['nested']; dev = n['splits']['pins_dev']['chosen_on']
     def line(nest): return '; '.join(f"{h} {v['known_correct']:.3f} ({v['min_known_correct']:.3f}) / {v['min_strangers_rejected']:.3f}"
-                                     for h, v in nest['splits'].items())
+                                     for h, v in nest['splits'].items() if h in f['splits'])
     res = (f" The default's open-set threshold `t` was chosen on {', '.join(dev)} only ({n['shipped']}). Chosen again without "
            "each of them in turn (and on all three for avengers_faces and pins_dev), each held-out source gets (known named, "
            "worst seed in brackets / strangers rejected, worst seed): " + line(n) + '.')
     other = f.get('nested_other_rules', {})
     names = {'head-named': "the same score with the head's name, its probabilities scaled by that class's familiarity",
-             'centroid distance': 'the rule before it, the distance to the centroid of the named class alone'}
+             'centroid distance': 'the distance to the centroid of the named class alone'}
     return res + ''.join(f" The same way, {names.get(r, r)} (t {v['shipped']}): {line(v)}." for r, v in other.items())
 
 def _span(xs): return f'{min(xs):.3f}' if min(xs) == max(xs) else f'{min(xs):.3f} to {max(xs):.3f}'

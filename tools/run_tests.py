@@ -5,7 +5,7 @@ Each notebook is one test, run by nbdev's `test_nb` (what `nbdev-test` runs, wit
 pyproject.toml) in a process of its own; it fails when any of its cells raises.
 The notebooks run with `CHRIS_CLASSIFIER_HOME` set to a temporary folder: tests neither read your collected photos
 and models (`~/.chris_classifier`) nor write there (the lesson's sample dataset is generated in that folder).
-Four choices keep the run short on a small machine:
+Five choices keep the run short on a small machine:
 - torch and fastai are imported once, here, and each notebook's process is forked from this one, so that no
   notebook spends seconds importing them again (nothing is run before the fork: each notebook starts clean);
 - the lesson's model, which 03_train, 03a_predict, 04_review, 05_clean and 07_app use (`lesson_model`), is trained
@@ -15,6 +15,9 @@ Four choices keep the run short on a small machine:
 - each notebook's PyTorch gets its share of the cores (`OMP_NUM_THREADS`, cores / workers, unless already set): two
   notebooks each running two threads on two cores wait on each other's threads, and a small training then takes
   ten times as long.
+- a notebook that waits (a download test's timeouts, a server's slow replies) leaves its core idle: while a notebook
+  (with the processes it started) uses under a fifth of a core for a second, one more notebook starts (`--extra`,
+  1 by default; 0: never more than `--n-workers`).
 Why not `nbdev-test` itself: it prints only `Success.` or the names of the failed notebooks, not the `N passed, N failed`
 line CI reads, and does not share the model or order the notebooks.
 """
@@ -53,6 +56,18 @@ def fork(job, log:Path)->int:
         sys.stdout.flush(); sys.stderr.flush()
         os._exit(0 if ok else 1)
 
+def tree_cpu(pids)->dict:
+    "{pid: CPU seconds of it and of every process under it, ended ones included} for `pids` (Linux's /proc; {} elsewhere)."
+    procs = {}  # pid -> (parent, CPU ticks of the process and of its ended children)
+    for d in Path('/proc').glob('[0-9]*'):
+        try: f = (d/'stat').read_text().rsplit(')', 1)[1].split()
+        except (OSError, IndexError): continue  # gone meanwhile
+        procs[int(d.name)] = int(f[1]), sum(map(int, f[11:15]))  # ppid; utime, stime, cutime, cstime
+    kids = {}
+    for p, (pp, _) in procs.items(): kids.setdefault(pp, []).append(p)
+    def total(p): return procs.get(p, (0, 0))[1] + sum(total(k) for k in kids.get(p, ()))
+    return {p: total(p) / os.sysconf('SC_CLK_TCK') for p in pids if p in procs}
+
 def last_seconds(flags:str)->dict:
     "Each notebook's seconds in the last measured run with these flags (bench/results/tests.json); {} when there is none."
     try: figs = json.loads((ROOT/'bench'/'results'/'tests.json').read_text())['figures']
@@ -69,6 +84,7 @@ def main():
     p.add_argument('notebooks', nargs='*', help='notebooks to test (default: every notebook in nbs/)')
     p.add_argument('--flags', default='', help='space-separated test flags to run too (e.g. "slow")')
     p.add_argument('--n-workers', type=int, default=2)
+    p.add_argument('--extra', type=int, default=1, help='notebooks started beyond --n-workers while a core sits idle')
     a = p.parse_args()
     nbs = [Path(f).resolve() for f in a.notebooks] or sorted(
         f for f in (ROOT/'nbs').glob('*.ipynb') if not f.name.startswith(('_', '.')))
@@ -84,12 +100,21 @@ def main():
         jobs = [(nb.name, lambda nb=nb: test_notebook(nb, a.flags)) for nb in longest_first(nbs, a.flags)]
         if any('lesson_model(' in nb.read_text() for nb in nbs): jobs.insert(0, ("the lesson's model", make_lesson_model))
         running = {}  # pid -> (name, start, log)
+        samples, extra = [], 0  # (time, {pid: CPU seconds}) of the last two seconds
         while jobs or running:
-            while jobs and len(running) < a.n_workers:
+            now = time.time()
+            samples = [o for o in samples if now - o[0] < 2] + [(now, tree_cpu(running) if a.extra else {})]
+            (then, before), cpu_now = samples[0], samples[-1][1]
+            waiting = [p for p in running if now - running[p][1] >= 2 and now - then >= 1 and p in before and p in cpu_now
+                       and (cpu_now[p] - before[p]) / (now - then) < 0.2]  # using under a fifth of a core
+            while jobs and len(running) - len(waiting) < a.n_workers and len(running) < a.n_workers + a.extra:
                 name, job = jobs.pop(0)
                 log = Path(logs)/f'{len(jobs)}.log'
+                extra += len(running) >= a.n_workers
                 running[fork(job, log)] = (name, time.time(), log)
-            pid, status, usage = os.wait4(-1, 0)
+                waiting = []
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+            if not pid: time.sleep(0.2); continue
             name, start, log = running.pop(pid)
             ok, secs, out = os.waitstatus_to_exitcode(status) == 0, time.time() - start, log.read_text(errors='replace')
             cpu[name] = usage.ru_utime + usage.ru_stime
@@ -99,6 +124,7 @@ def main():
             else: print(f"{'made' if ok else 'could not make'} {name} ({secs:.0f}s)", flush=True)  # notebooks that use it fail too
             if not ok: print(out[-6000:], flush=True)
     print(f'CPU seconds: {sum(cpu.values()):.0f} (' + ', '.join(f'{n} {s:.0f}' for n, s in sorted(cpu.items(), key=lambda o: -o[1])) + ')')
+    if extra: print(f'{extra} job(s) started beyond --n-workers {a.n_workers}, while a core was idle')
     print(f'{len(nbs) - failed} passed, {failed} failed')
     return 1 if failed else 0
 

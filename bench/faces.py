@@ -1,6 +1,6 @@
 """Benchmark of the face step: ImageNet CNN (fastbook recipe) against face descriptors, on real face datasets.
 
-Usage (from the repository root): python -m bench.faces [--datasets DIR] [--sets a,b] [--no-cnn] [--cnn-crops]
+Usage (from the repository root): python -m bench.faces [--datasets DIR] [--sets a,b] [--no-cnn [--keep-cnn]] [--cnn-crops]
 
 For each dataset folder (default: ../shared/datasets/{avengers_faces,lfw_top7,five_celebrity_faces}), with the
 project's seeded split (fastai RandomSplitter(0.2, seed=42) over the sorted usable files), on this CPU:
@@ -14,7 +14,9 @@ project's seeded split (fastai RandomSplitter(0.2, seed=42) over the sorted usab
   share of strangers answered with a name (should be ~0) and of known validation faces answered "none of these".
 Error rates count every validation photo; a photo where no face is found counts as an error for the face methods.
 Training seconds of the face methods include describing the photos from scratch (detection + descriptor network,
-an empty cache), so they compare with the CNN's fine-tuning time. Prints `name: value` lines, the headline last,
+an empty cache), so they compare with the CNN's fine-tuning time. With `--no-cnn --keep-cnn` the CNN rows (fastbook,
+project_cnn, cnn_crops: they use no face model) of each set measured again are kept from the last
+bench/results/faces.json, and the file says which rows were kept and from when. Prints `name: value` lines, the headline last,
 and writes them to bench/results/faces.json, which the README shows.
 The data and anything derived from it stay in temporary folders: nothing is written into the repository.
 
@@ -27,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse
 
-from bench.common import datasets_dir, quiet, say, write_results
+from bench.common import RESULTS, datasets_dir, quiet, say, write_results
 from chris_classifier.core import class_folders, NONE_OF_THESE
 from chris_classifier.faces import photo_descriptors, extract_faces
 from chris_classifier.face_learner import face_split, describe_files, train_face_model, FaceClassifier
@@ -86,6 +88,22 @@ def open_set(data, cache, tmp):
     return dict(stranger=stranger.name, strangers_accepted=float(np.mean([a != NONE_OF_THESE for a in strangers])),
                 known_rejected=float(np.mean([a == NONE_OF_THESE for a in known_ans])))
 
+CNN_ROWS = ('fastbook', 'project_cnn', 'cnn_crops')
+
+def kept_cnn_rows(record:dict, summary:dict, previous:Path)->dict:
+    "Copy the CNN rows of `previous` results into `record` (and the fastbook figures into `summary`); {set: {row: date measured}}."
+    import json
+    if not previous.exists(): return {}
+    prev = json.loads(previous.read_text())
+    when = prev.get('kept_from_last_run', {})  # rows the last run kept itself: their own date
+    rows = {}
+    for name, rec in record.items():
+        old = prev['figures']['datasets'].get(name, {})
+        for k in CNN_ROWS:
+            if k in old and k not in rec: rec[k] = old[k]; rows.setdefault(name, {})[k] = when.get(name, {}).get(k, prev['date'])
+        if 'fastbook' in rows.get(name, {}): summary[name].update(fastbook=old['fastbook']['error'], fastbook_s=old['fastbook']['train_s'])
+    return rows
+
 def fastbook(data, seed=42, epochs=4):
     "Fastbook chapter 2's recipe with the packaged EfficientNet-Lite0; (error, fine_tune seconds)."
     from chris_classifier.data import image_dataloaders
@@ -112,6 +130,7 @@ def main(datasets:Path=None, # The folder holding the datasets (default: ../shar
          sets:str=','.join(SETS), # Comma-separated dataset names
          no_cnn:bool=False, # Skip the CNN (fastbook recipe): minutes per dataset
          cnn_crops:bool=False, # Also the project's CNN on whole photos and on extract_faces crops
+         keep_cnn:bool=False, # With --no-cnn: keep the CNN rows of the last results file (they use no face model)
         ):
     "Benchmark of the face step: ImageNet CNN (fastbook recipe) against face descriptors, on real face datasets."
     import torch
@@ -160,6 +179,8 @@ def main(datasets:Path=None, # The folder holding the datasets (default: ../shar
                 say(f'{name}.cnn_crops', f'error {cerr:.4f}, train {esecs + csecs:.1f}s (extract_faces {esecs:.1f}s + '
                     f'train_model {csecs:.1f}s; split of the crops dataset, photos without a face left out)')
                 rec['cnn_crops'] = dict(error=round(cerr, 4), train_s=round(esecs + csecs, 1))
+    kept = kept_cnn_rows(record, summary, RESULTS/'faces.json') if no_cnn and keep_cnn else {}
+    if kept: say('kept', kept)
     ok = all(s['face'] <= s['dlib'] + 1e-9 and ('fastbook_s' not in s or s['face_s'] <= s['fastbook_s']/3)
              for s in summary.values())
     parts = [f"{n} {s['face']:.3f} vs dlib {s['dlib']:.3f}" + (f" vs fastbook {s['fastbook']:.3f}, "
@@ -168,4 +189,5 @@ def main(datasets:Path=None, # The folder holding the datasets (default: ../shar
     headline = 'face learner error (training seconds from an empty cache): ' + '; '.join(parts)
     say('headline', headline)
     write_results('faces', dict(datasets=record, targets_met=ok and bool(summary), headline=headline),
-                  n={name: d['photos'] for name, d in record.items()}, seeds=dict(split=42, fastbook=42, train=42))
+                  n={name: d['photos'] for name, d in record.items()}, seeds=dict(split=42, fastbook=42, train=42),
+                  **(dict(kept_from_last_run=kept) if kept else {}))

@@ -60,6 +60,8 @@ def _train(r):
             + _table(['configuration', 'error rate', 'training (s)'], rows)
             + f"\n\nThe project's defaults train {f['time_ratio_recipe_over_defaults']} times faster than the fastbook recipe.")
 
+CNN_LABELS = dict(fastbook='fastbook recipe', project_cnn="project's CNN", cnn_crops='CNN on face crops')  # bench/faces.py's CNN rows
+
 def _faces(r):
     f = r['figures']
     def cell(d, k): return f"{d[k]['error']:.3f} / {d[k]['train_s']:.0f} s" if k in d else 'not run'
@@ -71,7 +73,9 @@ def _faces(r):
             "describing every photo from an empty cache):\n\n"
             + _table(['dataset', 'fastbook recipe (EfficientNet-Lite0)', "project's CNN defaults",
                       'dlib descriptors + logistic regression (reference)', 'face learner (`--arch face`)',
-                      'faces detected', 'open set: strangers named / known faces refused'], rows))
+                      'faces detected', 'open set: strangers named / known faces refused'], rows)
+            + ''.join(f"\n\n{name}: the {' and '.join(CNN_LABELS.get(k, k) for k in rows)} figures are kept from the run of {', '.join(sorted(set(rows.values())))} "
+                      "(`--keep-cnn`: they use no face model)." for name, rows in r.get('kept_from_last_run', {}).items()))
 
 def _open_set(r):
     f, k = r['figures']['summary'], len(r['seeds']['seeds'])

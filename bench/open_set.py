@@ -74,6 +74,10 @@ def loso_split(datasets:Path, held:str, seed:int)->dict:
         train = (source_people(datasets, 'avengers_faces') if held == 'pins_dev' else people_of(datasets/'pins_dev'/'known'))
         known = [(f, p) for p in sorted(P) if p in train for f in P[p]]
         return dict(train=train, known=known, strangers=[f for p in sorted(P) if p not in train for f in P[p]])
+    return half_split(P, seed)
+
+def half_split(P:dict, seed:int)->dict:
+    "A seeded half of the people of `P` ({person: photos}) held out as strangers; the others learnt from half of their photos, the rest the known queries."
     rng = random.Random(seed)
     strangers = set(rng.sample(sorted(P), len(P)//2))
     train, known = {}, []
@@ -86,15 +90,7 @@ def large_gallery_split(datasets:Path, split:str, seed:int)->dict:
     """A split of `LARGE_GALLERIES`: lfw_top7 with all of its photos (up to 120 a person), drawn as its own split is;
     or scraped_dev's search results, perfectly cleaned (each result with a person in its class `truth`, no copies), as
     the training photos, its `test/` photos as the known queries and pins_dev's strangers as the strangers."""
-    if split == LARGE_GALLERIES[0]:
-        P = people_of(datasets/'lfw_top7')
-        rng = random.Random(seed)
-        strangers = set(rng.sample(sorted(P), len(P)//2))
-        train, known = {}, []
-        for p in sorted(set(P) - strangers):
-            fs = list(P[p]); rng.shuffle(fs)
-            train[p], known = sorted(fs[:len(fs)//2]), known + [(f, p) for f in fs[len(fs)//2:]]
-        return dict(train=train, known=known, strangers=[f for p in sorted(strangers) for f in P[p]])
+    if split == LARGE_GALLERIES[0]: return half_split(people_of(datasets/'lfw_top7'), seed)
     train = {}
     with open(datasets/'scraped_dev'/'results.csv') as fh:
         for row in csv.DictReader(fh):

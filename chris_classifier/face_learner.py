@@ -156,7 +156,7 @@ def face_learner(files:list, # Image files (with faces), labelled by their folde
     set_seed(seed, reproducible=True)
     dsets = Datasets(files, tfms=[[DescriptorLookup(table, cache)], [parent_label, Categorize(vocab=vocab)]],
                      splits=splits)
-    dls = dsets.dataloaders(bs=max(2, min(bs, len(splits[0]) // 2)))
+    dls = dsets.dataloaders(bs=max(2, min(bs, len(splits[0]) // 2)), num_workers=0)  # descriptors in memory: worker processes would only cost their start
     X = torch.stack([torch.as_tensor(table[str(files[i])]) for i in splits[0]])
     head = FaceHead(len(vocab), n_gallery=len(X))
     head.mean.copy_(X[:, 0].mean(0)); head.std.copy_(X[:, 0].std(0) + 1e-6)

@@ -1,5 +1,5 @@
 """What the bench scripts share: where the datasets and the results are, the machine, the one results writer,
-fastbook's recipe, and the development splits of the face benches.
+fastbook's recipe, the development splits of the face benches and the held-out sources of the open-set ones.
 
 Every script runs from the repository root as `python -m bench.NAME` (`--help` lists its arguments) and ends with
 `write_results`, which writes `bench/results/NAME.json`: the command line, the date, the machine (platform, CPU
@@ -93,6 +93,70 @@ def open_set_meta(vocab:list, views=None)->dict:
     from chris_classifier.face_learner import OPEN_SET_THRESHOLD, OPEN_SET_SCALE, OPEN_SET_SHARE, DESCRIBE_VIEWS
     return dict(vocab=vocab, views=list(views or DESCRIBE_VIEWS), open_set_threshold=OPEN_SET_THRESHOLD,
                 open_set_scale=OPEN_SET_SCALE, open_set_share=OPEN_SET_SHARE)
+
+# The held-out sources of bench/open_set.py (each real source left out in turn, and two larger galleries), which
+# bench/quality.py measures again.
+SOURCES = dict(avengers_faces='avengers_faces', five_celebrity_faces='five_celebrity_faces', lfw_top7='lfw_top7',
+               pins_dev='pins_dev', scraped_dev='scraped_dev/test')  # source -> its photos' folder under the datasets
+PER_PERSON = 40  # lfw_top7: the first photos of each person (its others would only slow the bench)
+REJECTED = 0.98  # the strangers' share the target and the hindsight threshold hold to
+DEV_SOURCES = ('five_celebrity_faces', 'lfw_top7', 'scraped_dev')  # where the open-set threshold may be chosen: no avengers_faces or pins_dev
+LARGE_GALLERIES = ('lfw_top7, all photos', 'scraped_dev search results')  # galleries 4x larger: reported, never used to choose t
+MARGIN = 0.005  # a threshold is chosen to reject REJECTED + MARGIN of the strangers on every development split and seed
+
+def people_of(folder:Path)->dict:
+    "{person: sorted photo files} of the person folders under `folder`."
+    res = {}
+    from chris_classifier.core import dataset_image_files
+    for f in sorted(dataset_image_files(folder)): res.setdefault(f.parent.name, []).append(f)
+    return res
+
+def source_people(datasets:Path, source:str)->dict:
+    "{person: photos} of a source (`pins_dev`: known and strangers together; `lfw_top7`: `PER_PERSON` each)."
+    if source == 'pins_dev': return {**people_of(datasets/'pins_dev'/'known'), **people_of(datasets/'pins_dev'/'strangers')}
+    res = people_of(datasets/SOURCES[source])
+    return {p: fs[:PER_PERSON] for p, fs in res.items()} if source == 'lfw_top7' else res
+
+def loso_split(datasets:Path, held:str, seed:int)->dict:
+    "{'train': {person: photos}, 'known': [(photo, person)], 'strangers': [photo]} with `held`'s photos as the queries."
+    P = source_people(datasets, held)
+    if held in ('pins_dev', 'avengers_faces'):  # the people both sources share are learnt from the other one
+        train = (source_people(datasets, 'avengers_faces') if held == 'pins_dev' else people_of(datasets/'pins_dev'/'known'))
+        known = [(f, p) for p in sorted(P) if p in train for f in P[p]]
+        return dict(train=train, known=known, strangers=[f for p in sorted(P) if p not in train for f in P[p]])
+    return half_split(P, seed)
+
+def half_split(P:dict, seed:int)->dict:
+    "A seeded half of the people of `P` ({person: photos}) held out as strangers; the others learnt from half of their photos, the rest the known queries."
+    import random
+    rng = random.Random(seed)
+    strangers = set(rng.sample(sorted(P), len(P)//2))
+    train, known = {}, []
+    for p in sorted(set(P) - strangers):
+        fs = list(P[p]); rng.shuffle(fs)
+        train[p], known = sorted(fs[:len(fs)//2]), known + [(f, p) for f in fs[len(fs)//2:]]
+    return dict(train=train, known=known, strangers=[f for p in sorted(strangers) for f in P[p]])
+
+def large_gallery_split(datasets:Path, split:str, seed:int)->dict:
+    """A split of `LARGE_GALLERIES`: lfw_top7 with all of its photos (up to 120 a person), drawn as its own split is;
+    or scraped_dev's search results, perfectly cleaned (each result with a person in its class `truth`, no copies), as
+    the training photos, its `test/` photos as the known queries and pins_dev's strangers as the strangers."""
+    import csv
+    from chris_classifier.core import dataset_image_files
+    if split == LARGE_GALLERIES[0]: return half_split(people_of(datasets/'lfw_top7'), seed)
+    train = {}
+    with open(datasets/'scraped_dev'/'results.csv') as fh:
+        for row in csv.DictReader(fh):
+            if row['truth'] and row['kind'] != 'duplicate': train.setdefault(row['truth'], []).append(datasets/'scraped_dev'/'web'/row['name'])
+    test = people_of(datasets/'scraped_dev'/'test')
+    return dict(train=train, known=[(f, p) for p in sorted(test) for f in test[p]],
+                strangers=sorted(dataset_image_files(datasets/'pins_dev'/'strangers')))
+
+def main_views(f:Path, views=None):
+    "The per-view descriptors of `f`'s main face (the project's views, or `views`), None without a face; from the cache."
+    from chris_classifier.faces import photo_descriptors
+    v = (photo_descriptors(f) if views is None else photo_descriptors(f, views=views))['views']
+    return v[0] if len(v) else None
 
 def answers(clf, # A `FaceClassifier`
             table:dict, files:list)->list:

@@ -35,69 +35,16 @@ Reported per split (mean and worst of the seeds), the worst split and the mean o
 curve of the worst split is drawn to bench/results/open_set.png. Figures go to bench/results/open_set.json.
 Target (issue 22): on every split, known named >= 0.96 with strangers rejected >= 0.98, and above the reference.
 """
-import contextlib, csv, io, random, tempfile, time
+import contextlib, io, tempfile, time
 from pathlib import Path
 
 import numpy as np, torch
 from fastcore.script import call_parse
 
-from chris_classifier.core import dataset_image_files
-from chris_classifier.faces import photo_descriptors
 from chris_classifier.face_learner import (train_face_model, FaceClassifier, class_centroids, descriptor_pair,
                                           open_set_scores, OPEN_SET_THRESHOLD)
-from bench.common import write_results, RESULTS
-
-SOURCES = dict(avengers_faces='avengers_faces', five_celebrity_faces='five_celebrity_faces', lfw_top7='lfw_top7',
-               pins_dev='pins_dev', scraped_dev='scraped_dev/test')  # source -> its photos' folder under the datasets
-PER_PERSON = 40  # lfw_top7: the first photos of each person (its others would only slow the bench)
-REJECTED = 0.98  # the strangers' share the target and the hindsight threshold hold to
-DEV_SOURCES = ('five_celebrity_faces', 'lfw_top7', 'scraped_dev')  # where the open-set threshold may be chosen: no avengers_faces or pins_dev
-LARGE_GALLERIES = ('lfw_top7, all photos', 'scraped_dev search results')  # galleries 4x larger: reported, never used to choose t
-MARGIN = 0.005  # a threshold is chosen to reject REJECTED + MARGIN of the strangers on every development split and seed
-
-def people_of(folder:Path)->dict:
-    "{person: sorted photo files} of the person folders under `folder`."
-    res = {}
-    for f in sorted(dataset_image_files(folder)): res.setdefault(f.parent.name, []).append(f)
-    return res
-
-def source_people(datasets:Path, source:str)->dict:
-    "{person: photos} of a source (`pins_dev`: known and strangers together; `lfw_top7`: `PER_PERSON` each)."
-    if source == 'pins_dev': return {**people_of(datasets/'pins_dev'/'known'), **people_of(datasets/'pins_dev'/'strangers')}
-    res = people_of(datasets/SOURCES[source])
-    return {p: fs[:PER_PERSON] for p, fs in res.items()} if source == 'lfw_top7' else res
-
-def loso_split(datasets:Path, held:str, seed:int)->dict:
-    "{'train': {person: photos}, 'known': [(photo, person)], 'strangers': [photo]} with `held`'s photos as the queries."
-    P = source_people(datasets, held)
-    if held in ('pins_dev', 'avengers_faces'):  # the people both sources share are learnt from the other one
-        train = (source_people(datasets, 'avengers_faces') if held == 'pins_dev' else people_of(datasets/'pins_dev'/'known'))
-        known = [(f, p) for p in sorted(P) if p in train for f in P[p]]
-        return dict(train=train, known=known, strangers=[f for p in sorted(P) if p not in train for f in P[p]])
-    return half_split(P, seed)
-
-def half_split(P:dict, seed:int)->dict:
-    "A seeded half of the people of `P` ({person: photos}) held out as strangers; the others learnt from half of their photos, the rest the known queries."
-    rng = random.Random(seed)
-    strangers = set(rng.sample(sorted(P), len(P)//2))
-    train, known = {}, []
-    for p in sorted(set(P) - strangers):
-        fs = list(P[p]); rng.shuffle(fs)
-        train[p], known = sorted(fs[:len(fs)//2]), known + [(f, p) for f in fs[len(fs)//2:]]
-    return dict(train=train, known=known, strangers=[f for p in sorted(strangers) for f in P[p]])
-
-def large_gallery_split(datasets:Path, split:str, seed:int)->dict:
-    """A split of `LARGE_GALLERIES`: lfw_top7 with all of its photos (up to 120 a person), drawn as its own split is;
-    or scraped_dev's search results, perfectly cleaned (each result with a person in its class `truth`, no copies), as
-    the training photos, its `test/` photos as the known queries and pins_dev's strangers as the strangers."""
-    if split == LARGE_GALLERIES[0]: return half_split(people_of(datasets/'lfw_top7'), seed)
-    train = {}
-    with open(datasets/'scraped_dev'/'results.csv') as fh:
-        for row in csv.DictReader(fh):
-            if row['truth'] and row['kind'] != 'duplicate': train.setdefault(row['truth'], []).append(datasets/'scraped_dev'/'web'/row['name'])
-    test = people_of(datasets/'scraped_dev'/'test')
-    return dict(train=train, known=[(f, p) for p in sorted(test) for f in test[p]],
-                strangers=sorted(dataset_image_files(datasets/'pins_dev'/'strangers')))
+from bench.common import (write_results, RESULTS, datasets_dir, SOURCES, REJECTED, DEV_SOURCES, LARGE_GALLERIES, MARGIN,
+                          loso_split, large_gallery_split, main_views)
 
 def linked_dataset(train:dict, root:Path)->Path:
     "A dataset folder at `root` of links to the training photos, one class folder per person."
@@ -105,11 +52,6 @@ def linked_dataset(train:dict, root:Path)->Path:
         (root/p).mkdir(parents=True)
         for i, f in enumerate(fs): (root/p/f'{i:04d}{f.suffix.lower()}').symlink_to(f.resolve())
     return root
-
-def main_views(f:Path, views=None):
-    "The per-view descriptors of `f`'s main face (the project's views, or `views`), None without a face; from the cache."
-    v = (photo_descriptors(f) if views is None else photo_descriptors(f, views=views))['views']
-    return v[0] if len(v) else None
 
 RULES = ('project', 'head-named', 'centroid distance')  # the default (named by the lowest score); named by the head; distance to the centroid alone
 
@@ -271,15 +213,15 @@ def draw(rows:list, held:str, out:Path)->Path:
     return out
 
 @call_parse
-def main(datasets:Path=Path(__file__).resolve().parents[2]/'shared'/'datasets', # Folder holding the real face datasets
+def main(datasets:Path=None, # Folder holding the real face datasets (default: ../shared/datasets)
          seeds:str='0,1,2', # Seeds (split, head and calibration), comma-separated
         ):
     "Leave one source out: the project's default open set against dlib's best threshold in hindsight."
-    start, seeds = time.time(), [int(s) for s in seeds.split(',')]
+    start, seeds, datasets = time.time(), [int(s) for s in seeds.split(',')], Path(datasets or datasets_dir())
     tmp, rows = Path(tempfile.mkdtemp()), []
     for held in (*SOURCES, *LARGE_GALLERIES):
         for seed in (seeds if held != LARGE_GALLERIES[1] else seeds[:1]):  # the search results' split draws nothing
-            rows.append(r := run_split(Path(datasets), held, seed, tmp))
+            rows.append(r := run_split(datasets, held, seed, tmp))
             print(f"{held} seed {seed} (n {r['n_known']} known / {r['n_strangers']} strangers; valid error {r['valid_error_rate']}): default "
                   f"{r['default']['known_correct']:.3f} / {r['default']['strangers_rejected']:.3f}; at >= {REJECTED} rejected, "
                   f"best in hindsight: project {r['project']['known_correct']:.3f}, nearest face {r['nearest face']['known_correct']:.3f} "

@@ -28,9 +28,8 @@ import numpy as np, torch
 from fastcore.script import call_parse
 
 from chris_classifier.face_learner import descriptor_pair, open_set_scores
-from bench.common import write_results, datasets_dir
-from bench.open_set import (SOURCES, LARGE_GALLERIES, DEV_SOURCES, REJECTED, MARGIN, loso_split, large_gallery_split,
-                            main_views)
+from bench.common import (write_results, datasets_dir, SOURCES, LARGE_GALLERIES, DEV_SOURCES, REJECTED, MARGIN, loso_split,
+                          large_gallery_split, main_views)
 
 A = (0., 0.05, 0.1, 0.15, 0.2)  # the quality weights measured
 MEDIAN = 0.14  # about the median disagreement of a face's two alignments, over every source

@@ -6,7 +6,7 @@ Every script runs from the repository root as `python -m bench.NAME` (`--help` l
 count, torch version and threads, load average), the seeds, the sample size `n`, and the figures themselves.
 tools/figures.py turns those files into the Markdown the README and the notebooks show.
 """
-import contextlib, datetime, io, json, os, platform, subprocess, sys
+import contextlib, datetime, io, os, platform, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -58,9 +58,8 @@ def write_results(script:str, # The benchmark's name: `collect` for bench/collec
     rec = dict(script=f'bench/{script}.py', command=' '.join(['python -m', f'bench.{script}', *sys.argv[1:]]),
                date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
                machine=machine(), seeds=seeds or {}, n=n or {}, **extra, figures=figures)
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    out = folder/f'{script}.json'
-    out.write_text(json.dumps(rec, indent=1) + '\n')
+    from chris_classifier.files import write_json
+    out = write_json(Path(folder)/f'{script}.json', rec)  # whole or not at all: an interrupted run leaves the last results
     print(f'results: {out}')
     return out
 

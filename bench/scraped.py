@@ -24,7 +24,7 @@ sorted names, so another port gives other names, another split, and figures a ph
 port two runs give the same figures.
 Figures go to bench/results/scraped.json.
 """
-import csv, json, os, shutil, subprocess, sys, tempfile, threading, time, warnings
+import csv, json, shutil, subprocess, sys, tempfile, threading, time, warnings
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,7 +37,6 @@ from chris_classifier.core import usable_files, LOCK_NAME
 from chris_classifier.files import file_sha256
 from bench.common import RECIPE, datasets_dir, write_results, RESULTS
 
-ROOT = Path(__file__).resolve().parent.parent
 BAD, GOOD = ('wrong_person', 'stranger', 'no_face'), ('genuine', 'group_label', 'group_other')
 
 class _Quiet(SimpleHTTPRequestHandler):

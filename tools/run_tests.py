@@ -18,8 +18,13 @@ Five choices keep the run short on a small machine:
 - a notebook that waits (a download test's timeouts, a server's slow replies) leaves its core idle: while a notebook
   (with the processes it started) uses under a fifth of a core for a second, one more notebook starts (`--extra`,
   1 by default; 0: never more than `--n-workers`).
-Why not `nbdev-test` itself: it prints only `Success.` or the names of the failed notebooks, not the `N passed, N failed`
-line CI reads, and does not share the model or order the notebooks.
+Why not `nbdev-test` itself: CI (.ci/run) needs only the exit code of `make test`, which `nbdev-test` gives as well,
+and nbdev 3's `test_setup` (a function named in pyproject.toml, run once before any notebook) could train the shared
+model, set the temporary `CHRIS_CLASSIFIER_HOME` and the threads, and import torch before the workers fork. What it
+does not do is the rest: train that model beside the first notebooks rather than before them all, start the longest
+notebooks first (it takes them by name), start one more while a core waits, and close with `N passed, N failed` and
+each notebook's seconds (its `--timing` prints them only when every notebook passed). The times in the README are
+this runner's; `nbdev-test`'s on the same machine have not been measured.
 """
 import argparse, importlib, json, os, sys, tempfile, time, traceback
 from pathlib import Path

@@ -24,7 +24,7 @@ each held-out source, the largest `t` that rejects `REJECTED + MARGIN` of the st
 the development sources (`DEV_SOURCES`) other than the held-out one, and reports the held-out figures at it;
 `shipped` is the same choice on all development sources: what the library ships. The same is done for two other
 rules, to compare: the same score with the name given by the head, its probabilities scaled by the familiarity of
-the class it names (`head-named`), and the rule before this one, the head's name and the distance to that class's
+the class it names (`head-named`), and the centroid-distance rule, the head's name and the distance to that class's
 centroid alone (`centroid distance`).
 
 Reference, in the same run: dlib descriptors (the 5-point chip, as `face_recognition` makes them) of the same
@@ -200,7 +200,7 @@ def draw(rows:list, held:str, out:Path)->Path:
     import matplotlib.pyplot as plt
     r = next(r for r in rows if r['held'] == held)
     fig, ax = plt.subplots(figsize=(6, 4.2))
-    names = {'project': "project's score (every t)", 'centroid distance': 'the rule before: distance to the centroid (every t)',
+    names = {'project': "project's score (every t)", 'centroid distance': 'centroid-distance rule (every t)',
              'nearest face': 'reference (dlib): nearest face', 'class centroid': 'reference (dlib): class centroid'}
     for rule, style in (('project', '-'), ('centroid distance', '-.'), ('nearest face', '--'), ('class centroid', ':')):
         k, s = zip(*r['curves'][rule])

@@ -173,10 +173,12 @@ OPEN_SET_RULE = ('named class = the class of the lowest score; probs = one-hot(n
                  'threshold; open_set_threshold: one score for every model, chosen by bench/open_set.py on development '
                  'sources, each left out in turn')
 
+from .files import rel_path
+
 def _face_meta(learn, data, files, va, vocab, thr, seed, metrics, detectors, options, arch_choice):
     meta = dict(kind='face', arch='face', vocab=list(vocab), size=CHIP_SIZE, resize='crop',
                 mean=[], std=[], expects_faces=True, threshold=thr, train_folder=str(data),
-                valid_files=[files[i].relative_to(data).as_posix() for i in va], seed=seed, metrics=metrics,
+                valid_files=[rel_path(data, files[i]) for i in va], seed=seed, metrics=metrics,
                 open_set_threshold=OPEN_SET_THRESHOLD, open_set_scale=OPEN_SET_SCALE, open_set_share=OPEN_SET_SHARE,
                 views=list(DESCRIBE_VIEWS),
                 chip_size=CHIP_SIZE, chip_padding=CHIP_PADDING,

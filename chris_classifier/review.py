@@ -51,11 +51,10 @@ def grayscale_flags(files:list, # Image files
     if data is not None:
         m = read_manifest(data)
         flags = {f: g == '1' for f, g in zip(m.file, m.grayscale) if g in ('0', '1')}
-        root = Path(data).resolve()
     def _flag(f):
         f = Path(f)
         if flags:
-            try: return flags[f.resolve().relative_to(root).as_posix()]
+            try: return flags[rel_path(data, f.resolve())]
             except (KeyError, ValueError): pass
         return is_grayscale(f)
     return [_flag(f) for f in files]
@@ -231,7 +230,7 @@ def predictions_table(interp:ProbsInterpretation, # The review's interpretation
                      )->pd.DataFrame:
     "One row per image: file, actual label, predicted label, its probability, and the loss."
     pred = [interp.vocab[d] if d >= 0 else NO_FACE for d in interp.preds.tolist()]
-    return pd.DataFrame(dict(file=[Path(f).resolve().relative_to(Path(data).resolve()).as_posix() for f in interp.items],
+    return pd.DataFrame(dict(file=[rel_path(data, Path(f).resolve()) for f in interp.items],
                              label=[interp.vocab[t] for t in interp.targs.tolist()], predicted=pred,
                              probability=interp.probs.max(1).values.numpy().round(4), loss=interp.losses.numpy().round(4)))
 

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from fastai.vision.all import *
 from .core import *
+from .files import rel_path
 from .data import *
 from .model_format import *
 from .faces import find_faces, QUICK_CASCADE, default_face_cache
@@ -314,8 +315,7 @@ def valid_files(learn:Learner, # A `Learner` from `train_model`
                 train_folder:Path, # The dataset folder it was trained on
                )->list:
     "The validation images of `learn`, relative to `train_folder`, with '/' separators."
-    root = Path(train_folder).resolve()
-    return [Path(f).resolve().relative_to(root).as_posix() for f in learn.dls.valid.items]
+    return [rel_path(train_folder, Path(f).resolve()) for f in learn.dls.valid.items]
 
 # %% ../nbs/03_train.ipynb #cf4d0981
 def model_meta_dict(learn:Learner, # A `Learner` from `train_model`

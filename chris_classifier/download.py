@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'REQUEST_HEADERS', 'url_stem', 'image_suffix', 'is_public', 'Download', 'existing_download',
-           'download_image', 'with_progress', 'download_urls']
+           'download_image', 'progress_bars', 'bars_shown', 'with_progress', 'download_urls']
 
 # %% ../nbs/01b_download.ipynb #a70183f7
 import hashlib, ipaddress, mimetypes, os, socket, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -132,19 +133,35 @@ def download_image(url:str, # The image's URL
     except Exception as e: return Download(url, reason=f'error: {type(e).__name__}: {e}'[:200])
     finally: tmp.unlink(missing_ok=True)  # our own partial file, never an image
 
+# %% ../nbs/01b_download.ipynb #ed13f9b3
+@contextmanager
+def progress_bars(show:bool # Draw fastprogress bars (True) or not (False)
+                 ):
+    "Inside this block fastprogress draws its bars only when `show` (its own switch, `NO_BAR`); the lines bars `write` always print."
+    import fastprogress.fastprogress as fp
+    old, fp.NO_BAR = fp.NO_BAR, not show
+    try: yield
+    finally: fp.NO_BAR = old
+
+# %% ../nbs/01b_download.ipynb #a9a89096
+def bars_shown()->bool:
+    "True where progress bars are drawn: fastprogress's `printing()` (not switched off by `NO_BAR`) and `interactive()`."
+    import fastprogress.fastprogress as fp
+    return bool(fp.printing()) and interactive()
+
 # %% ../nbs/01b_download.ipynb #b0e444a3
 def with_progress(items, # An iterable
                   total:int, # How many items it yields
                   what:str='', # What is counted, shown beside the count
                   show:bool=True, # False: no output at all
-                  interactive:bool=None, # Show a bar; default: core's `interactive()` (a notebook or a terminal)
                  ):
-    "Iterate `items`, showing progress: a bar when interactive, plain lines otherwise."
+    "Iterate `items`, showing progress: a fastprogress bar where `bars_shown()`, plain lines otherwise."
     from fastprogress.fastprogress import progress_bar
-    from chris_classifier.core import interactive as in_notebook_or_terminal
     if not show or not total: yield from items; return
-    if interactive is None: interactive = in_notebook_or_terminal()
-    if interactive: yield from progress_bar(items, total=total, comment=what, leave=False); return
+    if bars_shown():
+        bar = progress_bar(items, total=total, leave=False)
+        bar.comment = what  # the console's bar takes no `comment=` (only the notebook's does): set after
+        yield from bar; return
     step = max(1, total//10)
     for i, o in enumerate(items, 1):
         yield o

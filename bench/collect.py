@@ -15,7 +15,8 @@ from pathlib import Path
 
 from fastcore.script import call_parse
 from bench.common import write_results
-from chris_classifier.core import CLASS_FOLDERS, read_manifest
+from chris_classifier.core import CLASS_FOLDERS
+from chris_classifier.dataset import read_manifest
 from chris_classifier.sample import sample_image
 from chris_classifier.testing import ImageServer
 from chris_classifier.verify import verify_folder

@@ -70,7 +70,7 @@ def evaluate(model_dir, files, cache):
 def eval_sets(model_dir, data, known):
     "The model's own validation photos and every photo of `known`."
     from chris_classifier.model_format import read_meta
-    from chris_classifier.core import usable_files
+    from chris_classifier.dataset import usable_files
     meta = read_meta(model_dir)
     return dict(valid=[Path(meta['train_folder'])/f for f in meta['valid_files']],
                 pins_known=list(usable_files(known)) if known.is_dir() else [])

@@ -55,7 +55,7 @@ def main(n_single:int=20, # Images for the single-image latency
     "Benchmark: `Predictor` vs fastai's `load_learner(...).predict` in a loop, on the same saved model."
     import torch
     from chris_classifier.sample import make_sample
-    from chris_classifier.core import usable_files
+    from chris_classifier.dataset import usable_files
     from chris_classifier.train import train_model, DEFAULT_ARCH, TRAIN_DEFAULTS
     tmp = Path(tempfile.mkdtemp())
     data = make_sample(tmp/'data', n_per_class=8, size=(64, 128))

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from fastcore.script import call_parse
 
-from chris_classifier.core import usable_files, LOCK_NAME
+from chris_classifier.dataset import usable_files, LOCK_NAME
 from chris_classifier.files import file_sha256
 from bench.common import RECIPE, datasets_dir, write_results, RESULTS
 

@@ -31,7 +31,7 @@ def main(datasets:Path=None, # The folder holding the datasets (default: ../shar
     data = find_dataset(datasets, dataset)
     import torch
     from chris_classifier.train import TRAIN_DEFAULTS
-    from chris_classifier.core import usable_files
+    from chris_classifier.dataset import usable_files
     print(f'data: {data} ({len(usable_files(data))} images)')
     print(f'cpu_threads: {torch.get_num_threads()}')
     configs = {'recipe': RECIPE, **json.loads(configs), 'defaults': {}}

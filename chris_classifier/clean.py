@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from .core import *
+from .dataset import *
 from .review import write_decisions  # review proposes decisions
 from .files import rel_path  # a file's path in its dataset, as the manifest writes it
 from .decisions import *  # ... and decisions carries them out

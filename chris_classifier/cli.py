@@ -14,6 +14,7 @@ from typing import Annotated
 from fastcore.script import anno_parser
 
 from .core import *
+from .files import atomic_path
 from .sample import make_sample
 
 # %% ../nbs/08_cli.ipynb #42b2ad03

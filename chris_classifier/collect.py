@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from .core import *
+from .dataset import *
 from .files import *
 from .search import *
 from .download import *

@@ -13,6 +13,7 @@ import warnings
 
 from fastai.vision.all import *
 from .core import *
+from .dataset import *
 from .images import ImageError, TruncatedImage, open_image
 
 # %% ../nbs/02_data.ipynb #c95fa6c6

@@ -12,6 +12,7 @@ import csv, os, time, uuid, warnings
 from pathlib import Path
 
 from .core import *
+from .dataset import *
 from .files import append_jsonl, read_jsonl, rel_path
 
 # %% ../nbs/04b_decisions.ipynb #bb2239ac

@@ -27,6 +27,7 @@ from fastai.metrics import accuracy, error_rate
 from fastai.torch_core import set_seed
 
 from .core import *
+from .dataset import *
 from .faces import *
 
 # %% ../nbs/02a_face_learner.ipynb #a0c1d2e3

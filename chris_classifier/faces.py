@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .core import *
+from .dataset import *
 from .files import *
 
 # %% ../nbs/01e_faces.ipynb #fbb50d5a

@@ -12,7 +12,7 @@ __all__ = ['FORMAT_VERSION', 'MAX_META_BYTES', 'MAX_CLASSES', 'MAX_TEXT', 'SIZE_
 import ctypes, errno, json, math, os, reprlib, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from .core import dataset_lock
+from .dataset import dataset_lock
 
 FORMAT_VERSION = 4  # The model folder contract save_model writes and load_model reads (4: face models' open-set score by share)
 

@@ -18,6 +18,7 @@ from fastai.vision.all import *
 from fastai.interpret import ClassificationInterpretation
 
 from .core import *
+from .dataset import *
 from .files import *
 from .images import ImageError
 from .predict import Predictor, probs_matrix

@@ -16,6 +16,7 @@ import torch
 from fastai.data.transforms import RandomSplitter
 
 from .core import *
+from .dataset import *
 from .files import *
 from .images import load_image, ImageError
 from .predict import Predictor

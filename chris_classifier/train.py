@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from fastai.vision.all import *
 from .core import *
+from .dataset import *
 from .files import rel_path
 from .data import *
 from .model_format import *

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .core import *
+from .dataset import *
 from .files import *
 from .search import *
 from .download import *

@@ -11,7 +11,7 @@ import json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TEXT_ONLY = {'00_core', '02b_model_format', '08_cli', '07a_demo', '04b_decisions', '01_search', '01b_download', '01d_collect', '09_avoiding_disaster'}  # they print: the classes and paths, model.json's errors, the command line, searching, downloading, the closing lesson
+TEXT_ONLY = {'00_core', '00d_dataset', '02b_model_format', '08_cli', '07a_demo', '04b_decisions', '01_search', '01b_download', '01d_collect', '09_avoiding_disaster'}  # they print: the classes and paths, a busy dataset's message, model.json's errors, the command line, searching, downloading, the closing lesson
 NO_OUTPUT = {'00a_images', '00_testing', '00c_files'}  # the project's own machinery (image reading, test fixtures, file helpers): tests only
 IMAGE_TYPES = ('image/png', 'image/jpeg', 'image/svg+xml', 'image/gif')
 MACHINE_PATHS = [r'/tmp/', r'\btmp/tmp[._]', r'/work/', r'/root/', r'/home/', r'/Users/', r'\.venv\b', re.escape(str(ROOT))]

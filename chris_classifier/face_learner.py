@@ -136,7 +136,7 @@ def face_split(data:Path, # A dataset folder
 # %% ../nbs/02a_face_learner.ipynb #c553064e
 def describe_files(files:list, # Image files
                    cache=None, # Descriptor cache (see `photo_descriptors`)
-                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
+                   detectors=LABELLED_CASCADE, # The detector cascade (see `find_faces`): every face of a training photo
                    views=DESCRIBE_VIEWS, # The views described per face (see `DESCRIBE_VIEWS`)
                   )->dict:
     "{str(file): `descriptor_pair` of its labelled face (`labelled_faces`, by class folder)} for the files with a face."
@@ -199,7 +199,7 @@ def train_face_model(data:Path, # Dataset folder: class folders of photos or fac
                      bs:int=FACE_TRAIN_DEFAULTS['bs'], # Batch size
                      threshold:float=0.5, # Below this top open-set probability the answer is "none of these"
                      cache=None, # Descriptor cache folder (default `default_face_cache()`; False: none)
-                     detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
+                     detectors=LABELLED_CASCADE, # The detector cascade (see `find_faces`): every face of a training photo
                      arch_choice:dict=None, # How `train_model(arch='auto')` chose this model, recorded in model.json
                      cbs:list=None, # Callbacks for the training, e.g. `train`'s `EpochLines` (default: fastai's table in a notebook, no output elsewhere)
                     )->Learner:

@@ -179,7 +179,8 @@ META_SCHEMA = dict(  # key -> its check; the keys of both kinds (see the table a
     chip_padding=in_range(0, 5), detectors=list_of(text(100), 10), descriptor=text(200), open_set=text(),
     n_gallery=in_range(0, 10_000_000, integer=True), gallery=text(100),
 )
-META_KEYS = {'cnn': ('arch', 'vocab', 'size', 'mean', 'std'), 'face': ('vocab',)}  # model.json keys each kind needs
+META_KEYS = {'cnn': ('arch', 'vocab', 'size', 'mean', 'std'),
+             'face': ('vocab', 'threshold', 'views', 'detectors', 'open_set_threshold', 'open_set_scale', 'open_set_share')}  # model.json keys each kind needs
 
 
 # %% ../nbs/02b_model_format.ipynb #07881b60
@@ -202,7 +203,8 @@ def check_meta(meta:dict, # The content of `f`
               )->dict:
     "`meta` when it is a model.json of this format: its version, its kind's keys, every known key's value; a one-line `ValueError` otherwise."
     check_version(meta, f)
-    kind = meta.get('kind', 'cnn')
+    if 'kind' not in meta: raise ValueError(f'{f}: missing key kind; train or copy the model again')
+    kind = meta['kind']
     if kind not in META_KEYS: raise ValueError(f'{f}: unknown model kind {reprlib.repr(kind)} (known: {", ".join(META_KEYS)})')
     missing = [k for k in META_KEYS[kind] if k not in meta]
     if missing: raise ValueError(f"{f}: missing key(s) {', '.join(missing)}; train or copy the model again")

@@ -16,7 +16,7 @@ from fastai.vision.all import PILImage
 from .core import *
 from .images import *
 from .data import item_tfms_for
-from .faces import DEFAULT_CASCADE, face_chips, describe_many
+from .faces import main_face_cascade, face_chips, describe_many
 from .train import load_model, load_pickled_learner, read_meta
 
 # %% ../nbs/03a_predict.ipynb #792338a6
@@ -39,7 +39,7 @@ class Predictor:
         self.model, self.meta = model, meta
         self.vocab = list(meta['vocab'])
         self.threshold = meta.get('threshold') if threshold is None else threshold
-        self.kind = meta.get('kind', 'cnn')
+        self.kind = meta['kind']
         self.expects_faces = self.kind == 'face' or bool(meta.get('expects_faces'))
         self.device = torch.device(device or 'cpu')
         if self.kind != 'face':
@@ -56,7 +56,7 @@ class Predictor:
         "A `Predictor` for the model in `model_dir`."
         if pickle:
             meta = read_meta(model_dir)
-            if meta.get('kind') == 'face': raise ValueError('face models have no pickle; use pickle=False')
+            if meta['kind'] == 'face': raise ValueError('face models have no pickle; use pickle=False')
             return cls(load_pickled_learner(model_dir).model, meta, **kw)
         model, meta = load_model(model_dir)
         return cls(model, meta, **kw)
@@ -125,7 +125,7 @@ def _chip_answers(self:Predictor, item # A path, bytes, PIL image or array
 @patch
 def _face_model_answers(self:Predictor, items:list)->list:
     "Each item's `Prediction`s (one per face, main first; `[NO_FACE]` without one) or `ImageError`: a face model."
-    described = describe_many(items, self.meta.get('detectors', DEFAULT_CASCADE), self.model.views)
+    described = describe_many(items, main_face_cascade(self.meta['detectors']), self.model.views)  # the main face of each: the quick cascade
     descs = [r['views'] for r in described if not isinstance(r, ImageError)]  # each face's per-view descriptors
     probs = iter(self.model.probs(torch.from_numpy(np.concatenate(descs))) if descs and sum(map(len, descs)) else [])
     res = []

@@ -49,7 +49,7 @@ def cv_folds(labels:list, # The label of each item
     return res
 
 # %% ../nbs/04c_suggest.ipynb #fce965e6
-from .faces import photo_descriptors, labelled_faces, DEFAULT_CASCADE
+from .faces import photo_descriptors, labelled_faces
 from .face_learner import FACE_TRAIN_DEFAULTS, face_learner, add_valid_to_gallery, FaceClassifier, descriptor_pair, open_set_scores
 
 def fold_face_model(files:list, # The fold's training photos (with a face), labelled by their folder
@@ -82,8 +82,8 @@ def cv_face_evidence(files:list, # Photos of the model's classes, labelled by th
                      cache=None, # Descriptor cache (see `photo_descriptors`)
                     )->list:
     "Per photo: its faces (`desc`, `boxes`) and `face_evidence` from a model trained on the other folds (no face: none)."
-    views = tuple(meta.get('views') or ('5',))
-    described = [photo_descriptors(f, cache, meta.get('detectors') or DEFAULT_CASCADE, views) for f in files]
+    views = tuple(meta['views'])
+    described = [photo_descriptors(f, cache, meta['detectors'], views) for f in files]  # every face, as training described them
     picks = labelled_faces([r['desc'] for r in described], [Path(f).parent.name for f in files])
     res = [dict(desc=r['desc'], boxes=r['boxes']) for r in described]
     has = [i for i, p in enumerate(picks) if p is not None]
@@ -223,7 +223,7 @@ def suggest(model_dir:Path, # The model folder (`train`)
     copies = image_copies(sorted(pixels, key=lambda f: (-pixels[f], str(f))))
     judged = sorted(f for f in pixels if f not in copies)
     labels = [f.parent.name for f in judged]
-    if meta.get('kind') == 'face':
+    if meta['kind'] == 'face':
         ev = cv_face_evidence(judged, meta, folds, seed, cache)
         cut = delete_threshold(ev, labels, vocab, thr)
         rows = [judge_faces(dict(e, cut=cut), l, vocab, thr) for e, l in zip(ev, labels)]
@@ -249,7 +249,7 @@ def write_suggestions(out:Path, # The review folder
     "Write `out/suggestions.csv` and `out/suggestions.json` (the model's classes, the fingerprint of `data`); returns the CSV."
     out, data, meta = Path(out), Path(data).resolve(), read_meta(model_dir)
     out.mkdir(parents=True, exist_ok=True)
-    side = dict(data=str(data), model=str(Path(model_dir).resolve()), kind=meta.get('kind', 'cnn'), vocab=list(meta['vocab']),
+    side = dict(data=str(data), model=str(Path(model_dir).resolve()), kind=meta['kind'], vocab=list(meta['vocab']),
                 decisions={k: int(v) for k, v in suggestions.decision.value_counts().items()}, files=dataset_fingerprint(data))
     write_json(out/'suggestions.json', side)
     suggestions.to_csv(out/'suggestions.csv', index=False)

@@ -405,7 +405,7 @@ def load_model(model_dir:Path # A model folder written by `save_model`
     text, data = read_files(d)
     meta, f = parse_meta(text, d/'model.json'), d/'model.safetensors'
     sd = _weights(data, f)
-    empty, wrap = MODEL_KINDS[meta.get('kind', 'cnn')]
+    empty, wrap = MODEL_KINDS[meta['kind']]
     model = empty(meta, sd)
     model.load_state_dict(_checked(f, sd, model, meta))
     return wrap(model.eval(), meta), meta

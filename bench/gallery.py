@@ -7,9 +7,8 @@ The development splits of `bench/views.py` (`dev_splits` of bench/common.py) (ea
 of their dataset as the stranger, and each dataset against the other two). Since the validation faces may join the
 gallery, the known people are answered on a *test* part held out first: per split and seed, 20% of the known photos
 (`RandomSplitter(0.2, 1000 + seed)`) are set aside, the rest is split and trained on as `train_face_model` does, then:
-- training gallery: the open set over the training faces, as before;
-- training + validation gallery: the validation faces join it (`add_valid_to_gallery`),
-  as `train_face_model` now does.
+- training gallery: the open set over the training faces alone;
+- training + validation gallery: the validation faces join it (`add_valid_to_gallery`), as `train_face_model` does.
 Both answer the test photos (known people, photos neither saw) and the strangers with the predictor's rule.
 Reported: known named correctly and strangers rejected, means over splits, with n. `pins_dev` is not read here.
 Figures go to bench/results/gallery.json.

@@ -100,7 +100,7 @@ def open_set(model:Path, scraped:Path, strangers:Path)->dict:
 def group_faces(data:Path, truth:pd.DataFrame)->dict:
     "Of the group photos kept under their person, how many the face learner learns from the right face."
     from chris_classifier.face_learner import describe_files
-    from chris_classifier.faces import photo_descriptors
+    from chris_classifier.faces import photo_descriptors, LABELLED_CASCADE
     kinds = truth.drop_duplicates('sha256').set_index('sha256')
     files = [Path(f) for f in usable_files(data)]
     table = describe_files(files)
@@ -108,7 +108,7 @@ def group_faces(data:Path, truth:pd.DataFrame)->dict:
     for f in files:
         sha = file_sha256(f)
         if sha not in kinds.index or kinds.loc[sha, 'kind'] not in res or kinds.loc[sha, 'truth'] != f.parent.name: continue
-        d = photo_descriptors(f)
+        d = photo_descriptors(f, detectors=LABELLED_CASCADE)  # every face, as training finds them
         if len(d['desc']) < 2 or str(f) not in table: continue
         chosen = int(np.argmin(np.linalg.norm(d['desc'] - np.asarray(table[str(f)])[0], axis=1)))  # the pair's first: the mean of the views
         area = (d['boxes'][:, 2] - d['boxes'][:, 0])*(d['boxes'][:, 3] - d['boxes'][:, 1])

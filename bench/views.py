@@ -9,8 +9,8 @@ Development splits, made from `avengers_faces`, `five_celebrity_faces` and `lfw_
 For each split, seed and view set, the project's face learner is trained as `train_face_model` trains it (fastai
 learner over cached descriptors, `FACE_TRAIN_DEFAULTS`, the seeded 80/20 split), its open set has the default `t`
 (`OPEN_SET_THRESHOLD`; the validation faces stay out of the gallery here, since they are the known photos answered), and it answers its validation photos (known people) and the strangers with the
-predictor's rule (threshold 0.5). Every view set holds the '68' view, which the open-set score needs (the mirror
-pair of the 5-point chip alone, measured under an earlier rule, is left out). Reported per view set: known photos named correctly and
+predictor's rule (threshold 0.5). Every view set holds the '68' view, which the open-set score needs (so the mirror
+pair of the 5-point chip alone is not a candidate). Reported per view set: known photos named correctly and
 strangers rejected (means over splits, and pooled), with n. `pins_dev` is not read here: it is the
 exam of `bench/open_set.py`. Figures go to bench/results/views.json.
 """

@@ -29,6 +29,7 @@ from fastai.torch_core import set_seed
 from .core import *
 from .dataset import *
 from .faces import *
+from .files import rel_path
 
 # %% ../nbs/02a_face_learner.ipynb #a0c1d2e3
 def descriptor_pair(views_desc, # Per-view descriptors of faces (... x len(views) x 128), `describe_faces`' 'views'
@@ -173,8 +174,6 @@ OPEN_SET_RULE = ('named class = the class of the lowest score; probs = one-hot(n
                  'nearest open_set_share of gallery faces (rounded, at least one); NONE_OF_THESE when the top prob < '
                  'threshold; open_set_threshold: one score for every model, chosen by bench/open_set.py on development '
                  'sources, each left out in turn')
-
-from .files import rel_path
 
 def _face_meta(learn, data, files, va, vocab, thr, seed, metrics, detectors, options, arch_choice):
     meta = dict(kind='face', arch='face', vocab=list(vocab), size=CHIP_SIZE, resize='crop',

@@ -124,8 +124,11 @@ def _nested(f):
            "worst seed in brackets / strangers rejected, worst seed): " + line(n) + '.')
     other = f.get('nested_other_rules', {})
     names = {'head-named': "the same score with the head's name, its probabilities scaled by that class's familiarity",
-             'centroid distance': 'the distance to the centroid of the named class alone'}
-    return res + ''.join(f" The same way, {names.get(r, r)} (t {v['shipped']}): {line(v)}." for r, v in other.items())
+             'centroid distance': 'the distance to the centroid of the named class alone',
+             'class-calibrated': ("per-class calibration, the score placed between the class's own typical score and its "
+                                  "typical impostor score in the model's gallery")}
+    def large(v): return ''.join(f"; {h}: {g['known_correct']:.3f} / {g['strangers_rejected']:.3f}" for h, g in v.get('large_galleries', {}).items())
+    return res + ''.join(f" The same way, {names.get(r, r)} (t {v['shipped']}): {line(v)}{large(v)}." for r, v in other.items())
 
 def _span(xs): return f'{min(xs):.3f}' if min(xs) == max(xs) else f'{min(xs):.3f} to {max(xs):.3f}'
 

@@ -185,7 +185,7 @@ def predict_files(predictor, # A `Predictor`
                   bs:int=32, # Batch size
                  ):
     "Yield `(file, list of Predictions)` or `(file, ImageError)` for each of `files`, a batch at a time (`Predictor.predict_many`)."
-    from chris_classifier.download import with_progress, bars_shown
+    from chris_classifier.download import with_progress
     chunks = [files[i:i+bs] for i in range(0, len(files), bs)]
     for chunk in with_progress(chunks, len(chunks), 'batches', show=bars_shown()):  # a bar, or nothing: standard output holds the answers
         yield from zip(chunk, predictor.predict_many(chunk, bs=bs, all_faces=True))
@@ -334,7 +334,6 @@ def main(argv:list=None # Arguments after the program name; default `sys.argv[1:
     try: args = vars(parser.parse_args(argv[1:]))
     except SystemExit as e: return e.code or 0
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    from chris_classifier.download import progress_bars
     try:
         with progress_bars(interactive()), warnings.catch_warnings():
             if not debug:  # libraries' notices to developers (deprecations) are noise to a user of the command

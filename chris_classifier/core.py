@@ -4,10 +4,12 @@
 
 # %% auto #0
 __all__ = ['CLASSES', 'CLASS_FOLDERS', 'NONE_OF_THESE', 'NO_FACE', 'ImageClass', 'find_class', 'chris_home', 'default_data_path',
-           'default_models_path', 'is_class_folder', 'class_folders', 'dataset_image_files', 'tilde', 'interactive']
+           'default_models_path', 'is_class_folder', 'class_folders', 'dataset_image_files', 'tilde', 'interactive',
+           'progress_bars', 'bars_shown']
 
 # %% ../nbs/00_core.ipynb #2f9f42ce
 import os, sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,3 +81,19 @@ def interactive()->bool:
     "True in a notebook or when standard output is a terminal: where progress bars and live tables make sense."
     from fastcore.imports import IN_NOTEBOOK
     return bool(IN_NOTEBOOK or (getattr(sys.stdout, 'isatty', None) and sys.stdout.isatty()))
+
+# %% ../nbs/00_core.ipynb #ed13f9b3
+@contextmanager
+def progress_bars(show:bool # Draw fastprogress bars (True) or not (False)
+                 ):
+    "Inside this block fastprogress draws its bars only when `show` (its own switch, `NO_BAR`); the lines bars `write` always print."
+    import fastprogress.fastprogress as fp
+    old, fp.NO_BAR = fp.NO_BAR, not show
+    try: yield
+    finally: fp.NO_BAR = old
+
+# %% ../nbs/00_core.ipynb #a9a89096
+def bars_shown()->bool:
+    "True where progress bars are drawn: fastprogress's `printing()` (not switched off by `NO_BAR`) and `interactive()`."
+    import fastprogress.fastprogress as fp
+    return bool(fp.printing()) and interactive()

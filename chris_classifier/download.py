@@ -4,12 +4,11 @@
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'REQUEST_HEADERS', 'url_stem', 'image_suffix', 'is_public', 'Download', 'existing_download',
-           'download_image', 'progress_bars', 'bars_shown', 'with_progress', 'download_urls']
+           'download_image', 'with_progress', 'download_urls']
 
 # %% ../nbs/01b_download.ipynb #a70183f7
 import hashlib, ipaddress, mimetypes, os, socket, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -132,22 +131,6 @@ def download_image(url:str, # The image's URL
     except requests.Timeout: return Download(url, reason=f'timeout: no answer in {timeout}s')
     except Exception as e: return Download(url, reason=f'error: {type(e).__name__}: {e}'[:200])
     finally: tmp.unlink(missing_ok=True)  # our own partial file, never an image
-
-# %% ../nbs/01b_download.ipynb #ed13f9b3
-@contextmanager
-def progress_bars(show:bool # Draw fastprogress bars (True) or not (False)
-                 ):
-    "Inside this block fastprogress draws its bars only when `show` (its own switch, `NO_BAR`); the lines bars `write` always print."
-    import fastprogress.fastprogress as fp
-    old, fp.NO_BAR = fp.NO_BAR, not show
-    try: yield
-    finally: fp.NO_BAR = old
-
-# %% ../nbs/01b_download.ipynb #a9a89096
-def bars_shown()->bool:
-    "True where progress bars are drawn: fastprogress's `printing()` (not switched off by `NO_BAR`) and `interactive()`."
-    import fastprogress.fastprogress as fp
-    return bool(fp.printing()) and interactive()
 
 # %% ../nbs/01b_download.ipynb #b0e444a3
 def with_progress(items, # An iterable

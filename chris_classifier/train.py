@@ -242,7 +242,7 @@ def _train_faces(data, out, epochs, seed, bs, lr, threshold, arch_choice, cnn:di
     if given: raise ValueError(f"{', '.join(sorted(given))}: option(s) of the CNN, not of the face learner "
                                "(it takes epochs, bs, lr, threshold, valid_pct and seed)")
     opts = dict(epochs=epochs, bs=bs, lr=lr, threshold=threshold, **{k: cnn.get(k) for k in FACE_ONLY_OPTIONS})
-    cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]  # as the CNN: a table when interactive, else a line per epoch
+    cbs = [] if ifnone(verbose, bars_shown()) else [EpochLines()]  # as the CNN: a table where bars are shown, else a line per epoch
     opts['cache'] = usable_cache(opts['cache'])
     with warnings.catch_warnings():  # no validation face: fastprogress warns 'Your generator is empty' each epoch; the error below says why
         warnings.filterwarnings('ignore', 'Your generator is empty')
@@ -259,10 +259,10 @@ def fit_cnn(learn:Learner, # A `backbone_learner`, its body frozen
             lr:float, # Learning rate (of the head)
             freeze_epochs:int, # Epochs training only the head first
             pretrained:bool=True, # False: the body starts from random weights, so it is trained from the start
-            verbose:bool=None, # Progress bars (True), one line per epoch (False); default: bars when interactive
+            verbose:bool=None, # Progress bars (True), one line per epoch (False); default: bars where `bars_shown()`
            ):
     "Fit the CNN the fastai way: `fine_tune` from pretrained weights (only the head when `epochs` is 0), `fit_one_cycle` from scratch."
-    cbs = [] if ifnone(verbose, interactive()) else [EpochLines()]
+    cbs = [] if ifnone(verbose, bars_shown()) else [EpochLines()]
     with learn.no_bar() if cbs else contextlib.nullcontext():
         if not pretrained: learn.fit_one_cycle(epochs, lr, cbs=cbs)
         elif epochs: learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
@@ -281,7 +281,7 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
                 freeze_epochs:int=None, # CNN: epochs training only the head first (pretrained only)
                 train_bn:bool=None, # CNN: train the body's batch-norm layers while it is frozen (False: much cheaper frozen epochs)
                 threshold:float=None, # Saved with the model: below this top probability the answer is "none of these"
-                verbose:bool=None, # Progress bars (True), one line per epoch (False); default: bars when interactive
+                verbose:bool=None, # Progress bars (True), one line per epoch (False); default: bars where `bars_shown()`
                 **kw, # Passed to `image_dataloaders` (valid_pct, resize, min_scale, aug, desaturate, num_workers...)
                )->Learner:
     "Train a classifier on the folder `data` (the face learner or fastai `fine_tune`); saved to `out` when given."

@@ -3,15 +3,16 @@
 Progress bars printed as text (fastprogress redraws them with carriage returns) are dropped: a reader sees the
 result, not 20 frames of a bar. Tests print the temporary folders they work in and libraries print their install paths; on GitHub those say
 nothing to a reader and change on every run. This rewrites, in the text outputs only (never in code or images):
-the test home (`CHRIS_CLASSIFIER_HOME` of tools/run_tests.py) -> `~/.chris_classifier`, temporary folders ->
-`tmp`, the repository's absolute path -> nothing, and a site-packages prefix -> `site-packages/`.
+a chris home under /tmp (`/tmp/chris_home*`: the `CHRIS_CLASSIFIER_HOME` of tools/run_tests.py, or one made by hand
+for a lesson run) -> `~/.chris_classifier`, temporary folders -> `tmp`, the repository's absolute path -> nothing, and
+a site-packages prefix -> `site-packages/`.
 Usage: python tools/scrub_outputs.py [NOTEBOOK ...]   (default: nbs/*.ipynb)
 """
 import json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = [(re.compile(r'/tmp/chris_home_\w+'), '~/.chris_classifier'),
+RULES = [(re.compile(r'/tmp/chris_home\w*'), '~/.chris_classifier'),
          (re.compile(re.escape(str(ROOT)) + '/?'), ''),
          (re.compile(r'/(?:tmp|dev/shm)/tmp\w+'), 'tmp'),
          (re.compile(r'\S*/site-packages/'), 'site-packages/'),

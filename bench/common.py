@@ -6,7 +6,7 @@ Every script runs from the repository root as `python -m bench.NAME` (`--help` l
 count, torch version and threads, load average), the seeds, the sample size `n`, and the figures themselves.
 tools/figures.py turns those files into the Markdown the README and the notebooks show.
 """
-import contextlib, datetime, io, os, platform, subprocess, sys
+import contextlib, datetime, io, os, platform, shlex, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -52,14 +52,15 @@ def write_results(script:str, # The benchmark's name: `collect` for bench/collec
                   n:dict=None, # Sample sizes, e.g. {'images': 750}
                   seeds:dict=None, # Seeds used, e.g. {'split': 42}
                   folder:Path=RESULTS, # Where result files go
+                  name:str=None, # The result file's name, when not the script's (one script run on other data)
                   **extra, # More top-level keys (what was compared, how answers were counted)
                  )->Path:
-    "Write `folder/<script>.json` with the figures and where, when and how they were measured; returns its path."
-    rec = dict(script=f'bench/{script}.py', command=' '.join(['python -m', f'bench.{script}', *sys.argv[1:]]),
+    "Write `folder/<name or script>.json` with the figures and where, when and how they were measured; returns its path."
+    rec = dict(script=f'bench/{script}.py', command=shlex.join(['python', '-m', f'bench.{script}', *sys.argv[1:]]),
                date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
                machine=machine(), seeds=seeds or {}, n=n or {}, **extra, figures=figures)
     from chris_classifier.files import write_json
-    out = write_json(Path(folder)/f'{script}.json', rec)  # whole or not at all: an interrupted run leaves the last results
+    out = write_json(Path(folder)/f'{name or script}.json', rec)  # whole or not at all: an interrupted run leaves the last results
     print(f'results: {out}')
     return out
 

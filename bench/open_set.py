@@ -11,7 +11,7 @@ Every real source takes its turn as the held-out source; its photos are the quer
 - `five_celebrity_faces`, `lfw_top7` (the first 40 photos of each person), `scraped_dev` (its `test/` photos): these
   people are in no other source, so half of them (drawn by the seed) are held out of the vocabulary as strangers,
   and the model learns the others from a seeded half of their photos; the other half are the known queries.
-Two more splits have galleries about four times larger (`LARGE_GALLERIES`): lfw_top7 with all of its photos, and
+Two more splits have larger galleries (`LARGE_GALLERIES`): lfw_top7 with all of its photos, and
 scraped_dev's search results, perfectly cleaned, as the training photos (queries: its `test/` photos and pins_dev's
 strangers). A score that shrinks as a person's photos grow in number lets strangers in there; they are reported beside
 the splits, and never used to choose anything.

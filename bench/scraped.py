@@ -1,6 +1,7 @@
 """Benchmark: an image search as it really comes back (`scraped_dev`), cleaned by the review's suggestions (issue 21).
 
 Usage (from the repository root): python -m bench.scraped [--seeds 0,1,2] [--recipe-seeds 0] [--datasets DIR]
+                                  [--search DIR --name scraped_avengers]
 
 `scraped_dev/web` is served over loopback (127.0.0.1:`--port`, a server started here) and collected with a URL list through
 the commands a user runs, in subprocesses: `collect data --urls-file list.csv`, `train data --out m`,
@@ -22,7 +23,8 @@ No threshold is fitted here: the review's rules and cuts come from the model and
 The port is fixed (47831 unless `--port`): `collect` names each file from its URL, and the split is drawn over the
 sorted names, so another port gives other names, another split, and figures a photo or two apart; with the same
 port two runs give the same figures.
-Figures go to bench/results/scraped.json.
+Figures go to bench/results/scraped.json. `--search DIR` runs the same on another search in scraped_dev's layout (one that
+bench/make_search.py makes from avengers_faces, which nothing here was tuned on), its figures to bench/results/NAME.json.
 """
 import csv, json, shutil, subprocess, sys, tempfile, threading, time, warnings
 from functools import partial
@@ -206,9 +208,9 @@ def _brief(s:dict)->str:
     return (f"bad left {s['bad_left']}/{s['n_bad']}, good out {s['good_out']}/{s['n_good']}"
             + (f", known {s['known_correct']:.3f}, strangers {s['strangers_rejected']:.3f}" if 'known_correct' in s else ''))
 
-def write(per_seed:dict, seeds:list, recipe:set, truth:pd.DataFrame, scraped:Path, start:float, merge:bool=False):
-    "Write bench/results/scraped.json with the seeds measured so far and whether the targets hold on every one."
-    f = RESULTS/'scraped.json'
+def write(per_seed:dict, seeds:list, recipe:set, truth:pd.DataFrame, scraped:Path, start:float, merge:bool=False, name:str='scraped'):
+    "Write bench/results/NAME.json with the seeds measured so far and whether the targets hold on every one."
+    f = RESULTS/f'{name}.json'
     old = json.loads(f.read_text()).get('figures', {}).get('per_seed', {}) if merge and f.exists() else {}
     per_seed = {str(k): {**old.get(str(k), {}), **v} for k, v in {**old, **{str(k): v for k, v in per_seed.items()}}.items()}
     cl = [r['cleaned'] for r in per_seed.values() if 'cleaned' in r]
@@ -221,7 +223,8 @@ def write(per_seed:dict, seeds:list, recipe:set, truth:pd.DataFrame, scraped:Pat
     print(headline, flush=True)
     write_results('scraped', dict(per_seed=per_seed, targets_met=targets, headline=headline, seconds=round(time.time() - start)),
                   n=dict(search_results=len(truth), test_known=len(list(scraped.glob('test/*/*.jpg'))), strangers=150),
-                  seeds=dict(split_and_folds=list(per_seed), asked=seeds, recipe=sorted(recipe)))
+                  seeds=dict(split_and_folds=list(per_seed), asked=seeds, recipe=sorted(recipe)), name=name,
+                  search=dict(kinds=truth.kind.value_counts().to_dict(), people=sorted(truth.label.unique())))
 
 @call_parse
 def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
@@ -231,11 +234,13 @@ def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
          merge:bool=False, # Add to bench/results/scraped.json's seeds instead of replacing them (e.g. a --recipe-only run beside)
          recipe_only:bool=False, # Only the lesson's way and the CNN's suggestions, on --recipe-seeds
          port:int=PORT, # Loopback port serving the search results (the collected files' names come from their URLs)
+         search:Path=None, # Another search in scraped_dev's layout (web/, test/, results.csv), e.g. from bench/make_search.py
+         name:str='scraped', # The result file: bench/results/NAME.json
         ):
     "Collect scraped_dev over loopback, train, review, clean with the suggestions, train again; with references."
     warnings.filterwarnings('ignore')
     datasets = Path(datasets or datasets_dir())
-    scraped, strangers = datasets/'scraped_dev', datasets/'pins_dev'/'strangers'
+    scraped, strangers = Path(search or datasets/'scraped_dev'), datasets/'pins_dev'/'strangers'
     if not scraped.is_dir(): sys.exit(f'No dataset at {scraped} (pass --datasets DIR)')
     truth = pd.read_csv(scraped/'results.csv', dtype=str).fillna('')
     seeds, recipe = [int(s) for s in seeds.split(',') if s], {int(s) for s in recipe_seeds.split(',') if s}
@@ -249,11 +254,11 @@ def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
             print(f"seed {s}: raw {_brief(r['raw'])}; cleaned {_brief(r['cleaned'])}", flush=True)
             for k in ('cleanlab', 'lesson_way', 'cnn_suggestions'):
                 if isinstance(r.get(k), dict): print(f'  {k}: {_brief(r[k])}', flush=True)
-            write(per_seed, seeds, recipe, truth, scraped, start, merge)  # after every seed: a long run leaves what it measured
+            write(per_seed, seeds, recipe, truth, scraped, start, merge, name)  # after every seed: a long run leaves what it measured
         for s in sorted(recipe):  # the slow reference last
             per_seed.setdefault(s, {}).update(run_recipe(raw, work/f'seed{s}', scraped, strangers, truth, s))
             for k in ('lesson_way', 'cnn_suggestions'): print(f'seed {s} {k}: {_brief(per_seed[s][k])}', flush=True)
-            write(per_seed, seeds, recipe, truth, scraped, start, merge=True)
+            write(per_seed, seeds, recipe, truth, scraped, start, True, name)
     finally:
         if keep: print(f'working folder: {work}')
         else: shutil.rmtree(work, ignore_errors=True)

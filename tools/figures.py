@@ -194,7 +194,7 @@ def _scraped(r):
     rows = [(s, cell(d['raw']), f"**{cell(d['cleaned'])}**", cell(d.get('lesson_way')), cell(d.get('cleanlab')), cell(d.get('cnn_suggestions'), False),
              '; '.join(f"{GROUP_FACES.get(k, k)}: {v['right']} right, {v['wrong']} wrong" for k, v in d['group_faces'].items()))
             for s, d in f['per_seed'].items()]
-    what = (f"scraped_dev: {r['n']['search_results']} search results for four men" if 'search' not in r else
+    what = (f"scraped_dev: {r['n']['search_results']} search results for four men" if '--search' not in r['command'] else
             f"another search, made by bench/make_search.py from avengers_faces (nothing was tuned on it): {r['n']['search_results']} "
             f"results for {', '.join(r['search']['people'])}")
     met = f.get('targets_met', {})

@@ -76,11 +76,15 @@ def copy_data(src:Path, dst:Path)->Path:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(LOCK_NAME))
     return dst
 
+def originals(truth:pd.DataFrame)->pd.DataFrame:
+    "One row per sha256: the original's, never its byte copy's, whichever came first in the search."
+    return truth.sort_values('kind', key=lambda k: k.eq('duplicate'), kind='stable').drop_duplicates('sha256')
+
 def folder_state(data:Path, truth:pd.DataFrame)->dict:
     "Bad results left in the class folders and good ones taken out, from the files' sha256."
     where = {}
     for f in usable_files(data): where.setdefault(file_sha256(f), []).append(Path(f).parent.name)
-    t = truth.drop_duplicates('sha256')  # a byte copy has its original's sha256
+    t = originals(truth)  # a byte copy has its original's sha256
     bad, good = t[t.kind.isin(BAD)], t[t.kind.isin(GOOD)]
     bad_left = [r.name for r in bad.itertuples() if any(c != r.truth for c in where.get(r.sha256, []))]
     good_out = [r.name for r in good.itertuples() if r.truth not in where.get(r.sha256, [])]
@@ -103,7 +107,7 @@ def group_faces(data:Path, truth:pd.DataFrame)->dict:
     "Of the group photos kept under their person, how many the face learner learns from the right face."
     from chris_classifier.face_learner import describe_files
     from chris_classifier.faces import photo_descriptors, LABELLED_CASCADE
-    kinds = truth.drop_duplicates('sha256').set_index('sha256')
+    kinds = originals(truth).set_index('sha256')
     files = [Path(f) for f in usable_files(data)]
     table = describe_files(files)
     res = {k: dict(right=0, wrong=0) for k in ('group_label', 'group_other')}

@@ -226,7 +226,7 @@ def write(per_seed:dict, seeds:list, recipe:set, truth:pd.DataFrame, scraped:Pat
                 f"strangers rejected {min(c['strangers_rejected'] for c in cl):.3f}")
     print(headline, flush=True)
     write_results('scraped', dict(per_seed=per_seed, targets_met=targets, headline=headline, seconds=round(time.time() - start)),
-                  n=dict(search_results=len(truth), test_known=len(list(scraped.glob('test/*/*.jpg'))), strangers=150),
+                  n=dict(search_results=len(truth), test_known=len(list(scraped.glob('test/*/*.jpg'))), strangers=cl[0]['n_strangers']),
                   seeds=dict(split_and_folds=list(per_seed), asked=seeds, recipe=sorted(int(s) for s, v in per_seed.items() if 'lesson_way' in v)), name=name,
                   search=dict(kinds=truth.kind.value_counts().to_dict(), people=sorted(truth.label.unique())))
 

@@ -192,7 +192,7 @@ def _sources(dest:Path)->dict:
     return res
 
 # %% ../nbs/01c_verify.ipynb #beb399d0
-def _src_key(dest, f): return (Path(f).relative_to(dest).parts[0], Path(f).stem)
+def _src_key(dest, f): return (Path(f).relative_to(dest).parts[0], Path(f).stem.removesuffix('_rgb'))
 
 # %% ../nbs/01c_verify.ipynb #588e1714
 VERIFY_JOURNAL = '.verify_journal.jsonl'  # In a dataset during `verify_folder`: each quarantined file's row, written before the move
@@ -281,25 +281,28 @@ def _check_or_error(dest:Path, f:Path, old:dict, *args)->list:
                      status='error', reason=_printable(f'error: {type(e).__name__}: {e}')[:300])]
 
 # %% ../nbs/01c_verify.ipynb #83231d23
-def _resolve_duplicates(dest:Path, rows:list, near:int)->list:
+def _resolve_duplicates(dest:Path, rows:list, near:int,
+                        settled:list=(), # Rows of label conflicts a killed run quarantined: compared, not moved again
+                       )->list:
     "Quarantine duplicates among the `ok` rows (updated in place); returns the label conflicts (lists of files)."
     ok = [r for r in rows if r['status'] == 'ok']
-    conflicts = []
-    for g in duplicate_groups([r['sha256'] for r in ok], [r['phash'] for r in ok], near):
-        group = [ok[i] for i in g]
+    pool, conflicts = ok + [dict(r) for r in settled], []
+    for g in duplicate_groups([r['sha256'] for r in pool], [r['phash'] for r in pool], near):
+        group = [pool[i] for i in g]
         if len({r['label'] for r in group}) > 1:
             conflicts.append([r['file'] for r in group])
             for r in group:
                 others = ', '.join(o['file'] for o in group if o is not r)
                 r.update(status='quarantined', reason=f'label conflict: same image as {others}')
         else:
-            keep = max(group, key=lambda r: (int(r['width'])*int(r['height']), [-ord(c) for c in r['file']]))
+            group = [r for r in group if r['status'] == 'ok']  # a settled row is in the quarantine already
+            keep = max(group, key=lambda r: (int(r['width'])*int(r['height']), [-ord(c) for c in r['file']]), default=None)
             for r in group:
                 if r is keep: continue
                 kind = 'duplicate' if r['sha256'] == keep['sha256'] else 'near duplicate'
                 r.update(status='duplicate', reason=f'{kind} of {keep["file"]}')
         for r in group:
-            if r['status'] != 'ok': r.update(_quarantine(dest, dest/r['file'], r))
+            if r['status'] != 'ok' and not r.get('quarantined_to'): r.update(_quarantine(dest, dest/r['file'], r))
     return conflicts
 
 # %% ../nbs/01c_verify.ipynb #d465b5b0
@@ -334,6 +337,7 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
     dest = Path(dest).absolute()  # once: every path below is built from it, so a relative DEST works
     with dataset_lock(dest):  # one step at a time on a dataset: a second process waits its turn
         for f in dest.glob('*/.*.converting.*'): f.unlink()  # our own temp file from a killed run
+        killed = read_jsonl(dest/VERIFY_JOURNAL)  # what a killed run quarantined, read before `_resume` applies it
         old = _resume(dest)  # what a killed run moved, with its rows
         by_file = {r['file']: r for r in old.to_dict('records') if r['status'] == 'ok'}
         keep = [r for r in old.to_dict('records') if r['status'] not in ('ok', 'error')]  # errors are checked again
@@ -344,7 +348,8 @@ def verify_folder(dest:Path, # The dataset folder (one sub-folder per class)
             futs = [ex.submit(_check_or_error, dest, f, by_file.get(_printable(rel_path(dest, f))) or src.get(_src_key(dest, f), {}),
                               min_size, max_pixels, max_file_bytes) for f in files]
             for fut in with_progress(futs, len(futs), 'verified', show): rows += fut.result()
-        conflicts = _resolve_duplicates(dest, rows, near)
+        settled = [r for r in killed if reason_kind(r['reason']) == 'label conflict' and os.path.lexists(dest/r['quarantined_to'])]
+        conflicts = _resolve_duplicates(dest, rows, near, settled)
         seen = {r['file'] for r in rows}
         missing = [{**r, 'status': 'quarantined', 'reason': 'missing: removed outside the pipeline'}
                    for f, r in by_file.items() if f not in seen and r['status'] == 'ok']

@@ -150,7 +150,10 @@ def read_manifest(data:Path # The dataset folder
     import pandas as pd
     f = Path(data)/MANIFEST_NAME
     if not f.exists(): return pd.DataFrame(columns=MANIFEST_COLUMNS)
-    df = pd.read_csv(f, dtype=str, keep_default_na=False)
+    try: df = pd.read_csv(f, dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as e:  # ParserError, EmptyDataError, UnicodeDecodeError are ValueErrors
+        raise ValueError(f'{f}: not a manifest that can be read ({str(e).strip()}); move it away, then '
+                         f'`chris-classifier verify {data}` writes a new one') from None
     for c in MANIFEST_COLUMNS:
         if c not in df.columns: df[c] = ''
     return df

@@ -63,6 +63,9 @@ def read_training_image(fn # A training or validation image file (or anything `P
     try: return PILImage.create(fn)
     except Exception as e:
         if not isinstance(fn, (str, Path)): raise
+        if isinstance(e, FileNotFoundError):  # moved or removed while the model trains
+            raise ImageError(str(fn), 'gone since training started (moved or removed by another step, such as '
+                                      '`chris-classifier clean`); train again') from None
         raise TruncatedImage(str(fn), f'cannot be read as an image ({e}); '
                              '`chris-classifier verify DATA` quarantines unreadable files') from None
 

@@ -22,16 +22,16 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 from fastcore.script import call_parse
+from fastai.data.transforms import get_image_files
 
 import numpy as np
 from bench.common import datasets_dir, main_views
 
 KINDS = dict(wrong_person=0.08, stranger=0.06, group_label=0.03, group_other=0.03, no_face=0.04, duplicate=0.04)  # per search; the rest genuine
 TEST_PER_PERSON = 10  # photos kept out of the search, to judge the models on, of a person no second source holds
-EXTS = ('.jpg', '.jpeg', '.png')
 SAME_PHOTO = 0.25  # descriptors this close: the same photo cut or coloured again (one person's photos are 0.3 to 0.6 apart)
 
-def photos(folder:Path)->list: return sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in EXTS)
+def photos(folder:Path)->list: return sorted(get_image_files(folder, recurse=False))  # sorted: the same search from the same seed
 
 def background(rng:random.Random, w:int, h:int)->Image.Image:
     "A blurred field of coloured discs, as scraped_dev's frames."

@@ -16,9 +16,12 @@ training split and of the review's folds):
 - references in the same run: (a) no cleaning; (b) the lesson's way: the fastbook recipe's CNN
   (`RandomResizedCrop(224, min_scale=0.5)`, `aug_transforms()`, `fine_tune(4)`) trained on the raw results, and a
   person who fixes every one of its top losses (training and validation images) correctly, with a budget of 10% of
-  the dataset (simulated with the truth), on `--recipe-seeds` only (minutes of CPU each); the same CNN's own
+  the dataset (simulated with the truth), on `--recipe-seeds` only (minutes of CPU each), and the same person
+  looking at as many top losses as the review suggests photos (`lesson_way_same_look`); the same CNN's own
   cross-validated suggestions (the CNN route of `suggest`) on those seeds; (c) cleanlab's `find_label_issues` on
   the face review's cross-validated probabilities (flagged photos deleted), when cleanlab is installed.
+The suggestions as the cleaner shows them (`confirmed`): the same person looks at the suggested photos only (those whose
+suggestion is not `keep`) and decides each correctly; the others stay as they are.
 No threshold is fitted here: the review's rules and cuts come from the model and the data themselves.
 The port is fixed (47831 unless `--port`): `collect` names each file from its URL, and the split is drawn over the
 sorted names, so another port gives other names, another split, and figures a photo or two apart; with the same
@@ -43,6 +46,8 @@ BAD, GOOD = ('wrong_person', 'stranger', 'no_face'), ('genuine', 'group_label', 
 
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args): pass
+
+LESSON_BUDGET = 0.1  # the lesson's way: the person looks at this share of the dataset's photos, its top losses
 
 PORT = 47831  # a fixed port: the collected files are named from their URLs, so the same port gives the same names, split and figures
 
@@ -134,21 +139,33 @@ def truth_decisions(files:list, data:Path, truth:pd.DataFrame)->list:
         elif r.truth != Path(f).parent.name: res.append((str(f), r.truth))
     return res
 
-def lesson_way(raw:Path, work:Path, truth:pd.DataFrame, seed:int, budget:float=0.1)->tuple:
-    "(cleaned folder, CNN model folder): the recipe CNN trained on the raw results, its top losses fixed correctly."
+def lesson_way(raw:Path, work:Path, truth:pd.DataFrame, seed:int, budgets:dict)->tuple:
+    """({name: cleaned folder}, CNN model folder): the recipe CNN trained on the raw results, and for each budget
+    (`budgets`: {name: how many photos the person looks at}) a copy of `raw` with that many of its top losses fixed correctly."""
     from chris_classifier.train import train_model, save_model
     from chris_classifier.decisions import apply_decisions
-    data = copy_data(raw, work/'lesson')
-    learn = train_model(data, seed=seed, verbose=False, arch='efficientnet_lite0', **RECIPE)
+    learn = train_model(copy_data(raw, work/'recipe_data'), seed=seed, verbose=False, arch='efficientnet_lite0', **RECIPE)
     save_model(learn, work/'recipe_model')
     rows = []
     for i in (0, 1):
         dl = learn.dls[i].new(shuffle=False, drop_last=False)
         _, _, losses = learn.get_preds(dl=dl, with_loss=True)
-        rows += list(zip(dl.items, losses.tolist()))
-    top = [Path(f) for f, _ in sorted(rows, key=lambda o: -o[1])[:round(budget*len(rows))]]
-    apply_decisions(data, truth_decisions(top, data, truth))
-    return data, work/'recipe_model'
+        rows += [(Path(f).relative_to(work/'recipe_data'), l) for f, l in zip(dl.items, losses.tolist())]
+    ranked = [f for f, _ in sorted(rows, key=lambda o: -o[1])]
+    res = {}
+    for name, n in budgets.items():
+        res[name] = data = copy_data(raw, work/name)
+        apply_decisions(data, truth_decisions([data/f for f in ranked[:n]], data, truth))
+    return res, work/'recipe_model'
+
+def confirmed_way(raw:Path, work:Path, truth:pd.DataFrame, sugg:pd.DataFrame)->tuple:
+    """(cleaned folder, photos looked at): a copy of `raw` after a person who knows the truth (the person of the lesson's
+    way) goes through the cleaner's suggested photos (those with something to do) and decides each correctly."""
+    data = copy_data(raw, work/'confirmed')
+    from chris_classifier.decisions import apply_decisions
+    todo = [data/f for f, d in zip(sugg.file, sugg.decision) if d != 'keep']
+    apply_decisions(data, truth_decisions(todo, data, truth))
+    return data, len(todo)
 
 def apply_suggested(data:Path, sugg:pd.DataFrame):
     "Carry out a suggestions table's decisions on `data` (the CNN's, which nobody retrains on here)."
@@ -188,6 +205,8 @@ def run_seed(raw:Path, work:Path, scraped:Path, strangers:Path, truth:pd.DataFra
                raw=dict(folder_state(raw, truth), **open_set(work/'m', scraped, strangers)),
                cleaned=dict(folder_state(data, truth), **open_set(work/'m2', scraped, strangers)),
                group_faces=group_faces(data, truth))
+    conf, looked = confirmed_way(raw, work, truth, sugg)
+    res['confirmed'] = dict(folder_state(conf, truth), looked_at=looked, **open_set(train_face(conf, work/'m_confirmed', seed), scraped, strangers))
     try:
         import cleanlab
         cl = cleanlab_way(raw, work, sugg)
@@ -200,8 +219,14 @@ def run_recipe(raw:Path, work:Path, scraped:Path, strangers:Path, truth:pd.DataF
     "The lesson's way (b) and the CNN's own suggestions, on one seed."
     from chris_classifier.suggest import suggest
     work.mkdir(parents=True, exist_ok=True)
-    lesson, cnn = lesson_way(raw, work, truth, seed)
-    res = dict(lesson_way=dict(folder_state(lesson, truth), **open_set(train_face(lesson, work/'m_lesson', seed), scraped, strangers)))
+    if not (work/'r'/'suggestions.csv').exists():  # a --recipe-only run: the face review, for how many photos it asks a person to look at
+        cli('train', copy_data(raw, work/'data'), '--out', work/'m', '--seed', seed)
+        cli('review', work/'m', work/'data', '--out', work/'r')
+    looked = int((pd.read_csv(work/'r'/'suggestions.csv').decision != 'keep').sum())
+    budgets = dict(lesson_way=round(LESSON_BUDGET*len(usable_files(raw))), lesson_way_same_look=looked)
+    ways, cnn = lesson_way(raw, work, truth, seed, budgets)
+    res = {k: dict(folder_state(d, truth), looked_at=budgets[k], **open_set(train_face(d, work/f'm_{k}', seed), scraped, strangers))
+           for k, d in ways.items()}
     csugg = suggest(cnn, raw, seed=seed)
     cnn_data = copy_data(raw, work/'cnn_cleaned')
     apply_suggested(cnn_data, csugg)
@@ -221,6 +246,9 @@ def write(per_seed:dict, seeds:list, recipe:set, truth:pd.DataFrame, scraped:Pat
     if not cl: return
     targets = dict(bad_left_share=max(c['bad_left_share'] for c in cl) <= 0.10, good_out_share=max(c['good_out_share'] for c in cl) <= 0.03,
                    known_correct=min(c['known_correct'] for c in cl) >= 0.97, strangers_rejected=min(c['strangers_rejected'] for c in cl) >= 0.98)
+    vs = lambda mine, way: [r for r in per_seed.values() if isinstance(r.get(way), dict) and isinstance(r.get(mine), dict)]
+    for k, mine, way in (('better_than_lesson_way', 'cleaned', 'lesson_way'), ('confirmed_better_than_lesson_way', 'confirmed', 'lesson_way_same_look')):
+        if vs(mine, way): targets[k] = all(r[mine]['bad_left'] < r[way]['bad_left'] and r[mine]['good_out'] <= r[way]['good_out'] for r in vs(mine, way))
     headline = (f"after clean --decisions suggestions.csv, worst of {len(cl)} seed(s): bad results left {max(c['bad_left_share'] for c in cl):.1%}, "
                 f"good ones taken out {max(c['good_out_share'] for c in cl):.1%}, known named {min(c['known_correct'] for c in cl):.3f}, "
                 f"strangers rejected {min(c['strangers_rejected'] for c in cl):.3f}")
@@ -256,12 +284,12 @@ def main(seeds:str='0,1,2', # Seeds of the training split and of the fold models
         for s in ([] if recipe_only else seeds):
             per_seed[s] = r = run_seed(raw, work/f'seed{s}', scraped, strangers, truth, s)
             print(f"seed {s}: raw {_brief(r['raw'])}; cleaned {_brief(r['cleaned'])}", flush=True)
-            for k in ('cleanlab', 'lesson_way', 'cnn_suggestions'):
+            for k in ('confirmed', 'cleanlab', 'lesson_way', 'cnn_suggestions'):
                 if isinstance(r.get(k), dict): print(f'  {k}: {_brief(r[k])}', flush=True)
             write(per_seed, seeds, recipe, truth, scraped, start, merge, name)  # after every seed: a long run leaves what it measured
         for s in sorted(recipe):  # the slow reference last
             per_seed.setdefault(s, {}).update(run_recipe(raw, work/f'seed{s}', scraped, strangers, truth, s))
-            for k in ('lesson_way', 'cnn_suggestions'): print(f'seed {s} {k}: {_brief(per_seed[s][k])}', flush=True)
+            for k in ('lesson_way', 'lesson_way_same_look', 'cnn_suggestions'): print(f'seed {s} {k}: {_brief(per_seed[s][k])}', flush=True)
             write(per_seed, seeds, recipe, truth, scraped, start, True, name)
     finally:
         if keep: print(f'working folder: {work}')

@@ -24,7 +24,7 @@ def _collect_class(dest, c, engine, per_class, refresh, n_workers, show, search_
     failed = read_json(cache).get('failed', {})
     m = read_manifest(dest)
     moved = [r for r in read_jsonl(Path(dest)/VERIFY_JOURNAL) if r.get('label') == c.folder]  # quarantined by a killed verify, not yet in the manifest
-    known = set(m.url[(m.label == c.folder) & (m.url != '')]) | {r['url'] for r in moved if r.get('url')}
+    known = set(m.url[((m.label == c.folder) | (m.collected_as == c.folder)) & (m.url != '')]) | {r['url'] for r in moved if r.get('url')}
     todo = [u for u in urls if u not in known and u not in failed]
     res = download_urls(todo, Path(dest)/c.folder, n_workers=n_workers, show=show, allow_private=engine.trusted, **dl_kw)
     st = Counter(r.status for r in res)

@@ -142,7 +142,7 @@ def dataset_lock(folder:Path, # The dataset folder (made if missing)
 # %% ../nbs/00d_dataset.ipynb #ef72db15
 MANIFEST_NAME = 'manifest.csv'   # Per-image record written by the collect step, inside the dataset folder
 MANIFEST_COLUMNS = ['file', 'label', 'status', 'reason', 'url', 'query', 'sha256', 'phash',
-                    'width', 'height', 'mode', 'grayscale', 'quarantined_to']
+                    'width', 'height', 'mode', 'grayscale', 'quarantined_to', 'collected_as']
 
 def read_manifest(data:Path # The dataset folder
                  ):

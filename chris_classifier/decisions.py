@@ -119,7 +119,8 @@ def _manifest_op(rows:list, o:dict)->list:
         return _set_row(rows, drop, None if before is None else {**before, 'file': o['dst']})
     row = dict(before or {'file': o['src'], 'label': o['src'].split('/')[0], 'status': 'ok'})
     if o['op'] == 'delete': row.update(status='quarantined', reason=REVIEW_REASON, quarantined_to=o['dst'])
-    else: row.update(file=o['dst'], label=o['decision'], reason=f"relabelled in review (was {o['src'].split('/')[0]})")
+    else: row.update(file=o['dst'], label=o['decision'], reason=f"relabelled in review (was {o['src'].split('/')[0]})",
+                     collected_as=row.get('collected_as') or row['label'])
     return _set_row(rows, {o['src'], o['dst']}, row)
 
 # %% ../nbs/04b_decisions.ipynb #e8b92f5f

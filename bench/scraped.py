@@ -158,12 +158,18 @@ def lesson_way(raw:Path, work:Path, truth:pd.DataFrame, seed:int, budgets:dict)-
         apply_decisions(data, truth_decisions([data/f for f in ranked[:n]], data, truth))
     return res, work/'recipe_model'
 
+def suggested(sugg:pd.DataFrame)->list:
+    "The files the cleaner opens on (`DatasetCleaner.from_suggestions`'s rule): those whose suggestion is not keep."
+    from chris_classifier.decisions import normalise_decision, KEEP
+    vocab = sorted(sugg.label.unique())
+    return [f for f, d in zip(sugg.file, sugg.decision) if normalise_decision(d, vocab) != KEEP]
+
 def confirmed_way(raw:Path, work:Path, truth:pd.DataFrame, sugg:pd.DataFrame)->tuple:
     """(cleaned folder, photos looked at): a copy of `raw` after a person who knows the truth (the person of the lesson's
     way) goes through the cleaner's suggested photos (those with something to do) and decides each correctly."""
-    data = copy_data(raw, work/'confirmed')
     from chris_classifier.decisions import apply_decisions
-    todo = [data/f for f, d in zip(sugg.file, sugg.decision) if d != 'keep']
+    data = copy_data(raw, work/'confirmed')
+    todo = [data/f for f in suggested(sugg)]
     apply_decisions(data, truth_decisions(todo, data, truth))
     return data, len(todo)
 
@@ -222,7 +228,7 @@ def run_recipe(raw:Path, work:Path, scraped:Path, strangers:Path, truth:pd.DataF
     if not (work/'r'/'suggestions.csv').exists():  # a --recipe-only run: the face review, for how many photos it asks a person to look at
         cli('train', copy_data(raw, work/'data'), '--out', work/'m', '--seed', seed)
         cli('review', work/'m', work/'data', '--out', work/'r')
-    looked = int((pd.read_csv(work/'r'/'suggestions.csv').decision != 'keep').sum())
+    looked = len(suggested(pd.read_csv(work/'r'/'suggestions.csv')))
     budgets = dict(lesson_way=round(LESSON_BUDGET*len(usable_files(raw))), lesson_way_same_look=looked)
     ways, cnn = lesson_way(raw, work, truth, seed, budgets)
     res = {k: dict(folder_state(d, truth), looked_at=budgets[k], **open_set(train_face(d, work/f'm_{k}', seed), scraped, strangers))

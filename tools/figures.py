@@ -218,6 +218,7 @@ def _looked(per_seed:dict)->str:
                       "(b) 10% of the dataset's top losses"], rows))
 
 def _state(d):
+    "A cell of the scraped tables: bad left / good out, then known named / strangers rejected where a model was trained."
     if not isinstance(d, dict): return 'not run'
     return f"{d['bad_left']}/{d['n_bad']} / {d['good_out']}/{d['n_good']}" + (f" / {d['known_correct']:.3f} / {d['strangers_rejected']:.3f}" if 'known_correct' in d else '')
 

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['QUARANTINE_NAME', 'LOCK_NAME', 'MANIFEST_NAME', 'MANIFEST_COLUMNS', 'SKIP_STATUSES', 'unique_path', 'move_no_replace',
-           'move_to_free_path', 'quarantine_file', 'DatasetBusy', 'dataset_lock', 'read_manifest', 'write_manifest',
-           'skipped_files', 'usable_files']
+           'move_to_free_path', 'quarantine_file', 'DatasetBusy', 'file_lock', 'dataset_lock', 'read_manifest',
+           'write_manifest', 'skipped_files', 'usable_files']
 
 # %% ../nbs/00d_dataset.ipynb #6e0d7a37
 import errno, json, os, shutil, socket, sys, threading, time
@@ -89,7 +89,7 @@ LOCK_NAME = '.lock'  # Lock file of a dataset folder, there while a step holds t
 _HELD = {}  # (lock file, thread) -> open lock file: the locks this process holds, so that nested use does not wait on itself
 
 class DatasetBusy(TimeoutError):
-    "Another process holds the dataset folder."
+    "Another process holds the lock: a dataset folder, or a model folder being trained into."
 
 # %% ../nbs/00d_dataset.ipynb #f3d1cc13
 def _holder(f:Path)->str:
@@ -99,8 +99,8 @@ def _holder(f:Path)->str:
     return f"process {h['pid']} on {h['host']} ({h['command']}) since {h['time']}"
 
 # %% ../nbs/00d_dataset.ipynb #988cb9b7
-def _take_lock(f:Path, timeout:float):
-    "Open and lock `f`, waiting up to `timeout` seconds; returns the open file."
+def _take_lock(f:Path, timeout:float, what=None):
+    "Open and lock `f`, waiting up to `timeout` seconds; returns the open file. Busy: `DatasetBusy` naming `what` (default: `f`'s folder)."
     import fcntl
     deadline = time.monotonic() + timeout
     while True:
@@ -109,7 +109,8 @@ def _take_lock(f:Path, timeout:float):
         except BlockingIOError:
             fh.close()
             if time.monotonic() >= deadline:
-                raise DatasetBusy(f'{f.parent} is in use by {_holder(f)}; gave up after {timeout:g} s, try again when it has finished') from None
+                waited = f'gave up after {timeout:g} s, ' if timeout else ''
+                raise DatasetBusy(f'{what or f.parent} is in use by {_holder(f)}; {waited}try again when it has finished') from None
             time.sleep(0.05)
             continue
         try: ours = os.stat(f).st_ino == os.fstat(fh.fileno()).st_ino
@@ -119,15 +120,15 @@ def _take_lock(f:Path, timeout:float):
 
 # %% ../nbs/00d_dataset.ipynb #71e9b0e2
 @contextmanager
-def dataset_lock(folder:Path, # The dataset folder (made if missing)
-                 timeout:float=60, # Seconds to wait while another process holds it (0: do not wait)
-                ):
-    "Hold `folder` for this process (re-entrant); another process waits its turn, or raises `DatasetBusy` naming the holder."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    f = folder.resolve()/LOCK_NAME
+def file_lock(f:Path, # The lock file (there while held); its folder must exist
+              timeout:float=60, # Seconds to wait while another process holds it (0: do not wait)
+              what=None, # What the lock guards, named when it is busy (default: the folder of `f`)
+             ):
+    "Hold the lock file `f` for this process (re-entrant); another process waits its turn, or raises `DatasetBusy` naming the holder."
+    f = Path(f).resolve()
     key = (f, threading.get_ident())
     if key in _HELD: yield f; return
-    fh = _take_lock(f, timeout)
+    fh = _take_lock(f, timeout, what)
     fh.seek(0); fh.truncate()
     fh.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), command=' '.join([Path(sys.argv[0]).name] + sys.argv[1:])[:200],
                              time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())))); fh.flush()
@@ -138,6 +139,14 @@ def dataset_lock(folder:Path, # The dataset folder (made if missing)
         try: os.unlink(f)  # while still locked: a process waiting on this file will see it is gone and lock the next one
         except FileNotFoundError: pass
         fh.close()
+
+# %% ../nbs/00d_dataset.ipynb #bbf202b5
+def dataset_lock(folder:Path, # The dataset folder (made if missing)
+                 timeout:float=60, # Seconds to wait while another process holds it (0: do not wait)
+                ):
+    "Hold `folder` for this process (re-entrant); another process waits its turn, or raises `DatasetBusy` naming the holder."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    return file_lock(folder.resolve()/LOCK_NAME, timeout)
 
 # %% ../nbs/00d_dataset.ipynb #ef72db15
 MANIFEST_NAME = 'manifest.csv'   # Per-image record written by the collect step, inside the dataset folder

@@ -6,13 +6,13 @@
 __all__ = ['FORMAT_VERSION', 'MAX_META_BYTES', 'MAX_CLASSES', 'MAX_TEXT', 'SIZE_RANGE', 'META_SCHEMA', 'META_KEYS',
            'exchange_dirs', 'replace_dir', 'sync', 'folder_replacing', 'read_files', 'in_range', 'one_of', 'text',
            'optional', 'list_of', 'vocab_check', 'stats_check', 'numbers_check', 'mapping_check', 'check_version',
-           'check_meta', 'parse_meta', 'read_meta', 'check_out']
+           'check_meta', 'parse_meta', 'read_meta', 'check_out', 'model_folder_lock']
 
 # %% ../nbs/02b_model_format.ipynb #336293d0
 import ctypes, errno, json, math, os, reprlib, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from .dataset import dataset_lock
+from .dataset import dataset_lock, file_lock
 
 FORMAT_VERSION = 4  # The model folder contract save_model writes and load_model reads (4: face models' open-set score by share)
 
@@ -248,3 +248,10 @@ def check_out(out:Path, # The model folder to write
     except OSError as e: raise ValueError(f'{out}: the model folder cannot be written ({e.strerror or e}); choose another one') from None
     return out
 
+
+# %% ../nbs/02b_model_format.ipynb #d7d8be72
+def model_folder_lock(out:Path # The model folder a training will write (its parent must exist: `check_out` makes it)
+                     ):
+    "Hold `out` for one training, until its model is written; another process asking for it gets `DatasetBusy` at once, naming the first."
+    out = Path(out).absolute()
+    return file_lock(out.parent/f'.{out.name}.lock', timeout=0, what=out)

@@ -6,7 +6,7 @@ Usage (from the repository root): python -m bench.scraped [--seeds 0,1,2] [--rec
 `scraped_dev/web` is served over loopback (127.0.0.1:`--port`, a server started here) and collected with a URL list through
 the commands a user runs, in subprocesses: `collect data --urls-file list.csv`, `train data --out m`,
 `review m data --out r`, `clean data --decisions r/suggestions.csv`, `train` again. Per seed (the seed of the
-training split and of the review's folds):
+training split and of the review's folds, `review --seed`):
 - known test photos (`scraped_dev/test`) named correctly and strangers (`pins_dev/strangers`) answered "none of these",
   by the model trained on the raw search results and by the one trained after cleaning;
 - bad results (wrong person, stranger, no face: `results.csv`'s truth, files mapped back by sha256) left in the
@@ -202,7 +202,7 @@ def run_seed(raw:Path, work:Path, scraped:Path, strangers:Path, truth:pd.DataFra
     data = copy_data(raw, work/'data')
     t0 = time.time()
     cli('train', data, '--out', work/'m', '--seed', seed)
-    cli('review', work/'m', data, '--out', work/'r')
+    cli('review', work/'m', data, '--out', work/'r', '--seed', seed)
     review_s = time.time() - t0
     cli('clean', data, '--decisions', work/'r/suggestions.csv')
     cli('train', data, '--out', work/'m2', '--seed', seed)
@@ -227,7 +227,7 @@ def run_recipe(raw:Path, work:Path, scraped:Path, strangers:Path, truth:pd.DataF
     work.mkdir(parents=True, exist_ok=True)
     if not (work/'r'/'suggestions.csv').exists():  # a --recipe-only run: the face review, for how many photos it asks a person to look at
         cli('train', copy_data(raw, work/'data'), '--out', work/'m', '--seed', seed)
-        cli('review', work/'m', work/'data', '--out', work/'r')
+        cli('review', work/'m', work/'data', '--out', work/'r', '--seed', seed)
     looked = len(suggested(pd.read_csv(work/'r'/'suggestions.csv')))
     budgets = dict(lesson_way=round(LESSON_BUDGET*len(usable_files(raw))), lesson_way_same_look=looked)
     ways, cnn = lesson_way(raw, work, truth, seed, budgets)

@@ -137,6 +137,7 @@ def train_cmd(data:arg('DATA'), # Dataset folder: one sub-folder of images per c
 def review_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
                data:arg('DATA'), # Dataset folder to evaluate on
                out:arg('DIR', required=True)=None, # Folder for confusion_matrix.png, top_losses.png, metrics.json, suggestions.csv
+               seed:arg('S', int)=0, # Random seed of the cross-validation folds the suggestions come from
               ):
     "Evaluate the model on DATA: confusion matrix, top losses, per-class metrics."
     from chris_classifier.review import review_model
@@ -144,7 +145,7 @@ def review_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
     from chris_classifier.suggest import suggest, write_suggestions
     metrics = review_model(model_dir, data, out)
     show_report(metrics)
-    fn = write_suggestions(out, suggest(model_dir, data), model_dir, data)  # every photo judged by a model that did not train on it
+    fn = write_suggestions(out, suggest(model_dir, data, seed=seed), model_dir, data)  # every photo judged by a model that did not train on it
     print(f'figures and metrics.json written to {out}; what to do about each photo: {fn} (clean {data} --decisions {fn})')
 
 # %% ../nbs/08_cli.ipynb #e62f6c68

@@ -13,8 +13,8 @@ import json, re, sys
 from pathlib import Path
 
 NBS = Path(__file__).resolve().parent.parent/'nbs'
-LEARNERS_PATH = ['lesson', '01d_collect', '02_data', '03_train', '03a_predict', '04_review', '04a_lookalikes', '05_clean',
-                 '07_app', '09_avoiding_disaster']
+LEARNERS_PATH = ['lesson', '01d_collect', '01e_faces', '02_data', '03_train', '04_review', '04a_lookalikes', '04c_suggest', '05_clean',
+                 '03a_predict', '07_app', '09_avoiding_disaster']  # fastbook's order: train, review, clean, then predict and deploy
 MAX_CELLS, MAX_WORDS = 120, 4000
 TRAINS = re.compile(r'\.(fine_tune|fit_one_cycle|fit)\(|\b(train_model|lesson_model)\(')
 CONFUSION = re.compile(r'\bplot_confusion_matrix\(')

@@ -37,7 +37,7 @@ readme: install
 
 # Execute every lesson notebook as the tests do and keep its outputs (what a reader sees on GitHub), with a
 # throw-away CHRIS_CLASSIFIER_HOME (the generated sample, never your photos), then make the outputs machine-independent;
-# the packaged copies of the benchmark results, the app's screenshot (nbs/images/gradio_app.png) and the README are refreshed too.
+# the packaged copies of the benchmark results, the app's screenshots, the demo's review picture and the README are refreshed too.
 outputs: install
 	$(PY) tools/sync_results.py
 	export CHRIS_CLASSIFIER_HOME=$$(mktemp -d /tmp/chris_home_XXXX); \
@@ -45,6 +45,7 @@ outputs: install
 	$(PY) tools/scrub_outputs.py
 	$(VENV)/bin/nbdev-clean
 	$(PY) tools/screenshots.py
+	$(PY) tools/demo_picture.py
 	$(PY) tools/readme.py
 	$(PY) tools/check_outputs.py nbs/lesson.ipynb nbs/0*.ipynb
 

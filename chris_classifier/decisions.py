@@ -131,7 +131,7 @@ def _update_manifest(data, ops:list):
         df = read_manifest(data)
         rows = df.to_dict('records')
         for o in ops: rows = _manifest_op(rows, o)
-        write_manifest(data, pd.DataFrame(rows, columns=df.columns).fillna(''))
+        write_manifest(data, pd.DataFrame(rows, columns=df.columns, dtype=object).fillna(''))  # object: a column read as all-empty takes ''
     for b in dict.fromkeys(o['batch'] for o in ops): _log(data, batch=b, state='manifest')
 
 # %% ../nbs/04b_decisions.ipynb #b8bae21f

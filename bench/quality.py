@@ -129,6 +129,7 @@ def main(datasets:Path=None, # Folder holding the real face datasets (default: .
         for name, v in r['nested'].items():
             print(f'{term}, chosen on the other {name}: ' + '; '.join(f"{h} a {x['weight']} t {x['threshold']}: {x['known_correct']:.3f} "
                                                                 f"({x['min_known_correct']:.3f}) / {x['min_strangers_rejected']:.3f}" for h, x in v.items()))
-    n = {h: dict(known=q['n_known'], strangers=q['n_strangers']) for q in qs for h in [q['held']]}
+    n = {}  # per split, the first seed's draw, as bench/open_set.py reports it
+    for q in qs: n.setdefault(q['held'], dict(known=q['n_known'], strangers=q['n_strangers']))
     write_results('quality', dict(terms=res, definitions=TERMS, seconds=round(time.time() - start)),
                   n=dict(n, seeds=len(seeds)), seeds=dict(seeds=seeds))

@@ -213,7 +213,7 @@ def choose_arch(data:Path, # Dataset folder, one sub-folder per class
         seen += 1
         if found >= need or seen - found > len(sample) - need: break
     what = f'{found} of {seen} sampled images show a face'
-    return ('face', what) if found >= need else (DEFAULT_ARCH, f'{what}, not photos of faces')
+    return ('face', what) if found >= need else (DEFAULT_ARCH, f'{what}, not photos of faces (the face learner needs {need} of {len(sample)})')
 
 # %% ../nbs/03_train.ipynb #5ee531e6
 def usable_cache(cache=None, # A descriptor cache folder; None: `default_face_cache()`; False: none

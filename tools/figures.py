@@ -116,21 +116,25 @@ def _large_galleries(f):
                       'reference, best in hindsight: nearest face / centroid', 'target'], rows))
 
 def _nested(f):
-    "How the open-set threshold was chosen, what each source gets when it is left out of the choice, and the rules compared."
+    "How the open-set threshold was chosen, what each source gets when it is left out of the choice, and the rules compared: a table."
     if 'nested' not in f: return ''
     n = f['nested']; dev = n['splits']['pins_dev']['chosen_on']
-    def line(nest): return '; '.join(f"{h} {v['known_correct']:.3f} ({v['min_known_correct']:.3f}) / {v['min_strangers_rejected']:.3f}"
-                                     for h, v in nest['splits'].items() if h in f['splits'])
-    res = (f" The default's open-set threshold `t` was chosen on {', '.join(dev)} only ({n['shipped']}). Chosen again without "
-           "each of them in turn (and on all three for avengers_faces and pins_dev), each held-out source gets (known named, "
-           "worst seed in brackets / strangers rejected, worst seed): " + line(n) + '.')
-    other = f.get('nested_other_rules', {})
-    names = {'head-named': "the same score with the head's name, its probabilities scaled by that class's familiarity",
+    names = {'project': "**the default**: the project's score",
+             'head-named': "the same score with the head's name, its probabilities scaled by that class's familiarity",
              'centroid distance': 'the distance to the centroid of the named class alone',
              'class-calibrated': ("per-class calibration, the score placed between the class's own typical score and its "
                                   "typical impostor score in the model's gallery")}
-    def large(v): return ''.join(f"; {h}: {g['known_correct']:.3f} / {g['strangers_rejected']:.3f}" for h, g in v.get('large_galleries', {}).items())
-    return res + ''.join(f" The same way, {names.get(r, r)} (t {v['shipped']}): {line(v)}{large(v)}." for r, v in other.items())
+    rules, held = {'project': n, **f.get('nested_other_rules', {})}, [h for h in n['splits'] if h in f['splits']]
+    large = list(f.get('large_galleries', {}))
+    def cell(v): return f"{v['known_correct']:.3f} ({v['min_known_correct']:.3f}) / {v['min_strangers_rejected']:.3f}"
+    def big(v, h): g = v.get('large_galleries', {}).get(h); return f"{g['known_correct']:.3f} / {g['strangers_rejected']:.3f}" if g else ''
+    rows = [(f"{names.get(r, r)} (t {v['shipped']})", *[cell(v['splits'][h]) for h in held], *[big(v, h) for h in large])
+            for r, v in rules.items()]
+    return (f"\n\nThe default's open-set threshold `t` was chosen on {', '.join(dev)} only. Chosen again without each of them "
+            "in turn (and on all three for avengers_faces and pins_dev), each held-out source gets, under the default and under "
+            "the other rules the bench compares, chosen the same way: known named (worst seed in brackets) / strangers rejected "
+            "(worst seed); the larger galleries (below) at the `t` chosen on all three: known / rejected.\n\n"
+            + _table(['rule (t chosen on all three)', *held, *large], rows))
 
 def _span(xs): return f'{min(xs):.3f}' if min(xs) == max(xs) else f'{min(xs):.3f} to {max(xs):.3f}'
 

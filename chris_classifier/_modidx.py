@@ -63,6 +63,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'chris_classifier.cli._is_image': ('cli.html#_is_image', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli._model_meta': ('cli.html#_model_meta', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli._one_line': ('cli.html#_one_line', 'chris_classifier/cli.py'),
+                                      'chris_classifier.cli._output_closed': ('cli.html#_output_closed', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli._usage': ('cli.html#_usage', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli._vocab': ('cli.html#_vocab', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli._warning_line': ('cli.html#_warning_line', 'chris_classifier/cli.py'),

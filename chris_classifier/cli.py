@@ -321,6 +321,18 @@ def _warning_line(message, category, filename, lineno, file=None, line=None):
     "Show a warning as the command does: `warning: message` on standard error, one line, no source code."
     print(f"warning: {' '.join(str(message).split())}", file=file or sys.stderr, flush=True)
 
+# %% ../nbs/08_cli.ipynb #dd486a09
+def _output_closed(out=None # A text stream; default `sys.stdout`
+                  )->bool:
+    "Has whoever reads `out` stopped reading (a pipe with no reader)? If so, `out` now writes to nowhere, so that exiting does not fail too."
+    import select
+    try: fd = (out or sys.stdout).fileno()
+    except (OSError, ValueError, AttributeError): return False  # not a file: nobody can have closed it
+    poll = select.poll(); poll.register(fd, select.POLLOUT)
+    if not any(ev & select.POLLERR for _, ev in poll.poll(0)): return False
+    os.dup2(os.open(os.devnull, os.O_WRONLY), fd)  # what is still buffered goes nowhere, without an error
+    return True
+
 # %% ../nbs/08_cli.ipynb #20692121
 def main(argv:list=None # Arguments after the program name; default `sys.argv[1:]`
         )->int:
@@ -343,6 +355,9 @@ def main(argv:list=None # Arguments after the program name; default `sys.argv[1:
             func(**args)
     except KeyboardInterrupt: print(f'chris-classifier {argv[0]}: interrupted', file=sys.stderr); return 130
     except Exception as e:
+        if isinstance(e, BrokenPipeError) and _output_closed():  # `... | head` has its lines: stop, saying so
+            print(f'chris-classifier {argv[0]}: stopped: its output was closed; what it did so far stands, run it again to finish', file=sys.stderr)
+            return 1
         if debug: traceback.print_exc()
         print(f'chris-classifier {argv[0]}: error: {_one_line(e)}', file=sys.stderr)
         return 1

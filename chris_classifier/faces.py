@@ -388,6 +388,32 @@ def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), 
 # %% ../nbs/01e_faces.ipynb #7c4cffff
 def _cascade_key(detectors): return '' if tuple(detectors) == DEFAULT_CASCADE else '_' + '-'.join(_as_detector(d)[0] for d in detectors)
 
+# %% ../nbs/01e_faces.ipynb #b9dff70a
+def _cache_file(file:Path, # An image file
+                cache, # Cache folder; None: `default_face_cache()`; False: no cache
+                detectors, views)->Path:
+    "The cache file of `file`'s descriptors for these `detectors` and `views`; None without a cache."
+    cache = default_face_cache() if cache is None else cache
+    if not cache: return None
+    sha = file_sha256(file)
+    return Path(cache)/sha[:2]/f"{sha}{_views_key(views)}{_cascade_key(detectors)}.npz"
+
+# %% ../nbs/01e_faces.ipynb #4cdb0ac4
+def _cached(cf:Path, # A cache file (`_cache_file`), or None
+            views)->dict:
+    "The descriptors kept in `cf`; None when there are none (or only from before the views were kept)."
+    if cf is None or not cf.exists(): return None
+    with np.load(cf) as z:
+        v = z['views'] if 'views' in z else z['desc'][:, None] if len(views) == 1 else None
+        return None if v is None else dict(desc=z['desc'], views=v, boxes=z['boxes'], detector=str(z['detector']))
+
+# %% ../nbs/01e_faces.ipynb #ad5f24f1
+def _no_faces(views # The views a photo would have been described with
+             )->dict:
+    "`describe_faces`' answer for a photo without faces: empty arrays of the right shapes."
+    return dict(desc=np.zeros((0, 128), np.float32), views=np.zeros((0, len(views), 128), np.float32),
+                boxes=np.zeros((0, 4), np.int32), detector='')
+
 # %% ../nbs/01e_faces.ipynb #5e999519
 def photo_descriptors(file:Path, # An image file
                       cache:Path=None, # Cache folder; default `default_face_cache()`; False: no cache
@@ -395,18 +421,12 @@ def photo_descriptors(file:Path, # An image file
                       views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                      )->dict:
     "`describe_faces` of an image file, cached on disk by the sha256 of its bytes (and its views and cascade); no face, and a warning naming it, for a file no step can read."
-    sha = file_sha256(file)
-    cache = default_face_cache() if cache is None else cache
-    cf = Path(cache)/sha[:2]/f"{sha}{_views_key(views)}{_cascade_key(detectors)}.npz" if cache else None
-    if cf is not None and cf.exists():
-        with np.load(cf) as z:
-            v = z['views'] if 'views' in z else z['desc'][:, None] if len(views) == 1 else None
-            if v is not None: return dict(desc=z['desc'], views=v, boxes=z['boxes'], detector=str(z['detector']))
+    cf = _cache_file(file, cache, detectors, views)
+    res = _cached(cf, views)
+    if res is not None: return res
     try: res = describe_faces(file, detectors, views)
     except ImageError as e:  # one unreadable photo never stops a batch: its one line, and no face to learn from (not cached)
-        warnings.warn(str(e))
-        return dict(desc=np.zeros((0, 128), np.float32), views=np.zeros((0, len(views), 128), np.float32),
-                    boxes=np.zeros((0, 4), np.int32), detector='')
+        warnings.warn(str(e)); return _no_faces(views)
     if cf is not None:
         with atomic_path(cf) as tmp: np.savez(tmp, **res)
     return res

@@ -6,11 +6,11 @@ is nobody we know."""
 # %% auto #0
 __all__ = ['OPEN_SET_SHARE', 'OPEN_SET_THRESHOLD', 'OPEN_SET_SCALE', 'FACE_TRAIN_DEFAULTS', 'OPEN_SET_RULE', 'descriptor_pair',
            'DescriptorLookup', 'FaceHead', 'class_centroids', 'open_set_scores', 'open_set_probs', 'face_split',
-           'photo_descriptors_many', 'describe_files', 'face_learner', 'train_face_model', 'face_open_probs',
-           'valid_faces', 'validate_face_learner', 'add_valid_to_gallery', 'FaceClassifier']
+           'describe_files', 'face_learner', 'train_face_model', 'face_open_probs', 'valid_faces',
+           'validate_face_learner', 'add_valid_to_gallery', 'FaceClassifier']
 
 # %% ../nbs/02a_face_learner.ipynb #1c8c2f96
-import contextlib, time, warnings
+import contextlib, time
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +29,7 @@ from fastai.torch_core import set_seed
 from .core import *
 from .dataset import *
 from .faces import *
-from .faces import _cache_file, _cached, _no_faces  # the descriptor cache's helpers
-from .files import rel_path, atomic_path
-from .images import ImageError
+from .files import rel_path
 
 # %% ../nbs/02a_face_learner.ipynb #a0c1d2e3
 def descriptor_pair(views_desc, # Per-view descriptors of faces (... x len(views) x 128), `describe_faces`' 'views'
@@ -135,24 +133,6 @@ def face_split(data:Path, # A dataset folder
     files = usable_files(data)
     tr, va = RandomSplitter(valid_pct, seed)(files)
     return files, list(tr), list(va)
-
-# %% ../nbs/02a_face_learner.ipynb #cf6e4f66
-def photo_descriptors_many(files:list, # Image files
-                           cache:Path=None, # Cache folder; default `default_face_cache()`; False: no cache
-                           detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
-                           views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
-                           n_workers:int=None, # Worker processes for the photos not cached (see `describe_many`)
-                          )->list:
-    "`photo_descriptors` of each of `files`, in order: the cached ones read back, the others described on every core and cached."
-    cfs = [_cache_file(f, cache, detectors, views) for f in files]
-    res = [_cached(cf, views) for cf in cfs]
-    todo = [i for i, r in enumerate(res) if r is None]
-    for i, d in zip(todo, describe_many([files[i] for i in todo], detectors, views, n_workers)):
-        if isinstance(d, ImageError): warnings.warn(str(d)); d = _no_faces(views)  # not cached: it is tried again next time
-        elif cfs[i] is not None:
-            with atomic_path(cfs[i]) as tmp: np.savez(tmp, **d)
-        res[i] = d
-    return res
 
 # %% ../nbs/02a_face_learner.ipynb #c553064e
 def describe_files(files:list, # Image files

@@ -9,7 +9,8 @@ __all__ = ['FACE_MODEL_FILES', 'FACE_LOOKS', 'FACE_DETECTORS', 'DEFAULT_CASCADE'
            'MIN_PER_WORKER', 'face_models_dir', 'dlib_model', 'face_array', 'draw_face', 'draw_face_photo',
            'make_face_sample', 'Face', 'merged_boxes', 'detection_array', 'find_faces', 'main_face_cascade',
            'face_chips', 'extract_faces', 'faces_report', 'default_face_cache', 'chip_descriptors', 'face_views',
-           'describe_faces', 'photo_descriptors', 'labelled_faces', 'describe_item', 'describe_many']
+           'describe_faces', 'describe_item', 'describe_many', 'photo_descriptors_many', 'photo_descriptors',
+           'labelled_faces']
 
 # %% ../nbs/01e_faces.ipynb #8a1d14cb
 import functools, importlib.util, os, random, shutil, time, warnings
@@ -382,74 +383,6 @@ def describe_faces(img, # A path, bytes, PIL image or array
                 boxes=np.array([f.box for f in faces], np.int32).reshape(-1, 4),
                 detector=faces[0].detector if faces else '')
 
-# %% ../nbs/01e_faces.ipynb #d4b148bb
-def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), '_' + '-'.join(views))
-
-# %% ../nbs/01e_faces.ipynb #7c4cffff
-def _cascade_key(detectors): return '' if tuple(detectors) == DEFAULT_CASCADE else '_' + '-'.join(_as_detector(d)[0] for d in detectors)
-
-# %% ../nbs/01e_faces.ipynb #b9dff70a
-def _cache_file(file:Path, # An image file
-                cache, # Cache folder; None: `default_face_cache()`; False: no cache
-                detectors, views)->Path:
-    "The cache file of `file`'s descriptors for these `detectors` and `views`; None without a cache."
-    cache = default_face_cache() if cache is None else cache
-    if not cache: return None
-    sha = file_sha256(file)
-    return Path(cache)/sha[:2]/f"{sha}{_views_key(views)}{_cascade_key(detectors)}.npz"
-
-# %% ../nbs/01e_faces.ipynb #4cdb0ac4
-def _cached(cf:Path, # A cache file (`_cache_file`), or None
-            views)->dict:
-    "The descriptors kept in `cf`; None when there are none (or only from before the views were kept)."
-    if cf is None or not cf.exists(): return None
-    with np.load(cf) as z:
-        v = z['views'] if 'views' in z else z['desc'][:, None] if len(views) == 1 else None
-        return None if v is None else dict(desc=z['desc'], views=v, boxes=z['boxes'], detector=str(z['detector']))
-
-# %% ../nbs/01e_faces.ipynb #ad5f24f1
-def _no_faces(views # The views a photo would have been described with
-             )->dict:
-    "`describe_faces`' answer for a photo without faces: empty arrays of the right shapes."
-    return dict(desc=np.zeros((0, 128), np.float32), views=np.zeros((0, len(views), 128), np.float32),
-                boxes=np.zeros((0, 4), np.int32), detector='')
-
-# %% ../nbs/01e_faces.ipynb #5e999519
-def photo_descriptors(file:Path, # An image file
-                      cache:Path=None, # Cache folder; default `default_face_cache()`; False: no cache
-                      detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
-                      views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
-                     )->dict:
-    "`describe_faces` of an image file, cached on disk by the sha256 of its bytes (and its views and cascade); no face, and a warning naming it, for a file no step can read."
-    cf = _cache_file(file, cache, detectors, views)
-    res = _cached(cf, views)
-    if res is not None: return res
-    try: res = describe_faces(file, detectors, views)
-    except ImageError as e:  # one unreadable photo never stops a batch: its one line, and no face to learn from (not cached)
-        warnings.warn(str(e)); return _no_faces(views)
-    if cf is not None:
-        with atomic_path(cf) as tmp: np.savez(tmp, **res)
-    return res
-
-# %% ../nbs/01e_faces.ipynb #85e0124e
-def labelled_faces(descs:list, # Per photo: its faces' descriptors (k x 128, k may be 0), as `photo_descriptors` gives them
-                   labels:list, # Per photo: its label (class folder)
-                   rounds:int=2, # How many times the choice is refined
-                  )->list:
-    "Per photo, the index of the face that agrees with the rest of its class (nearest its class's other photos, farthest from the other classes); None without a face."
-    pick = [0 if len(d) else None for d in descs]
-    for _ in range(rounds):
-        chosen = {i: np.asarray(descs[i][p], np.float64) for i, p in enumerate(pick) if p is not None}
-        sums, counts = {}, {}
-        for i, x in chosen.items(): sums[labels[i]] = sums.get(labels[i], 0) + x; counts[labels[i]] = counts.get(labels[i], 0) + 1
-        for i, d in enumerate(descs):
-            if len(d) < 2 or counts[labels[i]] < 2: continue
-            d = np.asarray(d, np.float64)
-            own = np.linalg.norm(d - (sums[labels[i]] - chosen[i])/(counts[labels[i]] - 1), axis=1)
-            others = [np.linalg.norm(d - sums[l]/counts[l], axis=1) for l in sums if l != labels[i]]
-            pick[i] = int((own - (np.min(others, 0) if others else 0)).argmin())
-    return pick
-
 # %% ../nbs/01e_faces.ipynb #d4bbec67
 def describe_item(item, # A path, bytes, PIL image or array
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
@@ -488,3 +421,81 @@ def describe_many(items:list, # Paths, bytes, PIL images or arrays
         warnings.warn('face worker processes could not start (in a script, call this under `if __name__ == "__main__":`); '
                       'describing one photo at a time')
         return [f(o) for o in items]
+
+# %% ../nbs/01e_faces.ipynb #d4b148bb
+def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), '_' + '-'.join(views))
+
+# %% ../nbs/01e_faces.ipynb #7c4cffff
+def _cascade_key(detectors): return '' if tuple(detectors) == DEFAULT_CASCADE else '_' + '-'.join(_as_detector(d)[0] for d in detectors)
+
+# %% ../nbs/01e_faces.ipynb #b9dff70a
+def _cache_file(file:Path, # An image file
+                cache, # Cache folder; None: `default_face_cache()`; False: no cache
+                detectors, views)->Path:
+    "The cache file of `file`'s descriptors for these `detectors` and `views`; None without a cache."
+    cache = default_face_cache() if cache is None else cache
+    if not cache: return None
+    sha = file_sha256(file)
+    return Path(cache)/sha[:2]/f"{sha}{_views_key(views)}{_cascade_key(detectors)}.npz"
+
+# %% ../nbs/01e_faces.ipynb #4cdb0ac4
+def _cached(cf:Path, # A cache file (`_cache_file`), or None
+            views)->dict:
+    "The descriptors kept in `cf`; None when there are none (or only from before the views were kept)."
+    if cf is None or not cf.exists(): return None
+    with np.load(cf) as z:
+        v = z['views'] if 'views' in z else z['desc'][:, None] if len(views) == 1 else None
+        return None if v is None else dict(desc=z['desc'], views=v, boxes=z['boxes'], detector=str(z['detector']))
+
+# %% ../nbs/01e_faces.ipynb #ad5f24f1
+def _no_faces(views # The views a photo would have been described with
+             )->dict:
+    "`describe_faces`' answer for a photo without faces: empty arrays of the right shapes."
+    return dict(desc=np.zeros((0, 128), np.float32), views=np.zeros((0, len(views), 128), np.float32),
+                boxes=np.zeros((0, 4), np.int32), detector='')
+
+# %% ../nbs/01e_faces.ipynb #cf6e4f66
+def photo_descriptors_many(files:list, # Image files
+                           cache:Path=None, # Cache folder; default `default_face_cache()`; False: no cache
+                           detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
+                           views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
+                           n_workers:int=None, # Worker processes for the photos not cached (see `describe_many`)
+                          )->list:
+    "`describe_faces` of each of `files`, in order: the cached ones read back, the others described on every core and cached (by the sha256 of their bytes, views and cascade)."
+    cfs = [_cache_file(f, cache, detectors, views) for f in files]
+    res = [_cached(cf, views) for cf in cfs]
+    todo = [i for i, r in enumerate(res) if r is None]
+    for i, d in zip(todo, describe_many([files[i] for i in todo], detectors, views, n_workers)):
+        if isinstance(d, ImageError): warnings.warn(str(d)); d = _no_faces(views)  # not cached: it is tried again next time
+        elif cfs[i] is not None:
+            with atomic_path(cfs[i]) as tmp: np.savez(tmp, **d)
+        res[i] = d
+    return res
+
+# %% ../nbs/01e_faces.ipynb #5e999519
+def photo_descriptors(file:Path, # An image file
+                      cache:Path=None, # Cache folder; default `default_face_cache()`; False: no cache
+                      detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
+                      views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
+                     )->dict:
+    "`describe_faces` of an image file, cached on disk by the sha256 of its bytes (and its views and cascade); no face, and a warning naming it, for a file no step can read."
+    return photo_descriptors_many([file], cache, detectors, views, n_workers=0)[0]
+
+# %% ../nbs/01e_faces.ipynb #85e0124e
+def labelled_faces(descs:list, # Per photo: its faces' descriptors (k x 128, k may be 0), as `photo_descriptors` gives them
+                   labels:list, # Per photo: its label (class folder)
+                   rounds:int=2, # How many times the choice is refined
+                  )->list:
+    "Per photo, the index of the face that agrees with the rest of its class (nearest its class's other photos, farthest from the other classes); None without a face."
+    pick = [0 if len(d) else None for d in descs]
+    for _ in range(rounds):
+        chosen = {i: np.asarray(descs[i][p], np.float64) for i, p in enumerate(pick) if p is not None}
+        sums, counts = {}, {}
+        for i, x in chosen.items(): sums[labels[i]] = sums.get(labels[i], 0) + x; counts[labels[i]] = counts.get(labels[i], 0) + 1
+        for i, d in enumerate(descs):
+            if len(d) < 2 or counts[labels[i]] < 2: continue
+            d = np.asarray(d, np.float64)
+            own = np.linalg.norm(d - (sums[labels[i]] - chosen[i])/(counts[labels[i]] - 1), axis=1)
+            others = [np.linalg.norm(d - sums[l]/counts[l], axis=1) for l in sums if l != labels[i]]
+            pick[i] = int((own - (np.min(others, 0) if others else 0)).argmin())
+    return pick

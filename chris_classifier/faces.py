@@ -393,18 +393,11 @@ def describe_item(item, # A path, bytes, PIL image or array
     except ImageError as e: return e
     except Exception as e: return ImageError(image_name(item), f'cannot be described ({type(e).__name__}: {e})')  # one bad photo never stops a batch
 
-# %% ../nbs/01e_faces.ipynb #9e2d202e
+# %% ../nbs/01e_faces.ipynb #3014fd49
 MIN_PER_WORKER = 8  # Photos per worker process that pay for starting it (about a second)
 
 from fastcore.basics import num_cpus  # the cores this process may use
 
-@functools.cache
-def _pool(n:int):
-    "`n` spawned worker processes, started once and kept for the next batch."
-    import concurrent.futures, multiprocessing
-    return concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context('spawn'))
-
-# %% ../nbs/01e_faces.ipynb #3014fd49
 def describe_many(items:list, # Paths, bytes, PIL images or arrays
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                   views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
@@ -415,9 +408,9 @@ def describe_many(items:list, # Paths, bytes, PIL images or arrays
     f = functools.partial(describe_item, detectors=tuple(detectors), views=tuple(views))
     if n < 2: return [f(o) for o in items]
     from concurrent.futures.process import BrokenProcessPool
-    try: return list(_pool(n).map(f, items, chunksize=max(1, len(items)//(4*n))))
+    try: return list(worker_pool(n).map(f, items, chunksize=max(1, len(items)//(4*n))))
     except BrokenProcessPool:
-        _pool.cache_clear()
+        worker_pool.cache_clear()
         warnings.warn('face worker processes could not start (in a script, call this under `if __name__ == "__main__":`); '
                       'describing one photo at a time')
         return [f(o) for o in items]

@@ -236,7 +236,17 @@ def _tests(r):
             + _table(['command', 'time', 'target', '', 'notebooks passed'], rows)
             + '\n\nThe slowest notebooks under `make test`: ' + ', '.join(f'{k} ({v} s)' for k, v in slowest) + '.')
 
-RENDER = dict(tests=_tests, scraped=_scraped, scraped_avengers=_scraped, detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches, views=_views, gallery=_gallery)
+def _workers(r):
+    f, n = r['figures'], r['n']
+    ref = str(f['reference_workers'])
+    rows = [(f"{w}{' (reference)' if w == ref else ''}", ', '.join(f"{o['train_s']:.0f}" for o in rs), f"{f['mean_train_s'][w]:.0f}",
+             f"**{f['time_ratio_over_reference'][w]}x**", ', '.join(f"{o['error_rate']:.3f}" for o in rs))
+            for w, rs in f['runs'].items()]
+    return (f"The default CNN training on {n['dataset']} ({n['images']} images), {n['runs_per_setting']} seeds for each number of "
+            "DataLoader workers, run alternately:\n\n"
+            + _table(['workers', 'training (s), per seed', 'mean (s)', 'time against the reference', 'error rate, per seed'], rows))
+
+RENDER = dict(tests=_tests, scraped=_scraped, scraped_avengers=_scraped, detectors=_detectors, collect=_collect, predict=_predict, train=_train, faces=_faces, open_set=_open_set, face_batches=_face_batches, views=_views, gallery=_gallery, workers=_workers)
 
 def figures_markdown(script:str, # The benchmark's name
                      folder:Path=RESULTS, # Where result files are

@@ -9,7 +9,7 @@ __all__ = ['RESIZE_METHODS', 'MIN_PER_CLASS', 'RandomDesaturate', 'item_tfms_for
 
 # %% ../nbs/02_data.ipynb #1e2886e7
 from pathlib import Path
-import warnings
+import shlex, warnings
 
 from fastai.vision.all import *
 from .core import *
@@ -106,7 +106,7 @@ def check_files(data:Path, # The dataset folder (for the message)
     if not bad: return
     more = f' and {len(bad)-3} more' if len(bad) > 3 else ''
     raise ImageError(str(data), f"{len(bad)} file(s) cannot be used: {'; '.join(f'{e.what} ({e.reason})' for e in bad[:3])}{more}; "
-                     f'`chris-classifier verify {data}` quarantines them')
+                     f'`chris-classifier verify {shlex.quote(str(data))}` quarantines them')
 
 # %% ../nbs/02_data.ipynb #bfd03a75
 def check_dataset(data:Path, # A dataset folder (one sub-folder per class)

@@ -56,7 +56,7 @@ class Predictor:
         "A `Predictor` for the model in `model_dir`."
         if pickle:
             meta = read_meta(model_dir)
-            if meta['kind'] == 'face': raise ValueError('face models have no pickle; use pickle=False')
+            if meta['kind'] == 'face': raise ValueError(f"{model_dir}: a face model is loaded from its safe files only (its export.pkl is for fastai's load_learner); leave out --pickle (in Python: pickle=False)")
             return cls(load_pickled_learner(model_dir).model, meta, **kw)
         model, meta = load_model(model_dir)
         return cls(model, meta, **kw)

@@ -290,7 +290,7 @@ class FaceClassifier:
                     cache=None, # Descriptor cache (see `photo_descriptors`): reviews reuse training's descriptors
                    )->torch.Tensor:
         "Open-set probabilities (n x c) of the main face of each file; a row of zeros where no face was found."
-        descs = [photo_descriptors(f, cache, self.meta['detectors'], self.views)['views'] for f in files]
+        descs = [r['views'] for r in photo_descriptors_many(files, cache, self.meta['detectors'], self.views)]  # the photos not cached yet: on every core
         res = torch.zeros(len(files), len(self.vocab))
         idx = [i for i, d in enumerate(descs) if len(d)]
         if idx: res[idx] = self.probs(torch.from_numpy(np.stack([descs[i][0] for i in idx])))

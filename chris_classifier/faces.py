@@ -402,18 +402,18 @@ def describe_many(items:list, # Paths, bytes, PIL images or arrays
                   detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                   views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                   n_workers:int=None, # Worker processes; None: one per core, when each gets `MIN_PER_WORKER` photos; 0: none
-                 )->list:
-    "`describe_item` of each of `items`, in order, described in parallel on every core."
-    n = min(num_cpus(), len(items)//MIN_PER_WORKER) if n_workers is None else min(n_workers, len(items))
+                 ):
+    "Yield `describe_item` of each of `items`, in order, each as soon as it (and those before it) is done; in parallel on every core."
+    n, done = min(num_cpus(), len(items)//MIN_PER_WORKER) if n_workers is None else min(n_workers, len(items)), 0
     f = functools.partial(describe_item, detectors=tuple(detectors), views=tuple(views))
-    if n < 2: return [f(o) for o in items]
     from concurrent.futures.process import BrokenProcessPool
-    try: return list(worker_pool(n).map(f, items, chunksize=max(1, len(items)//(4*n))))
+    try:
+        for d in (worker_pool(n).map(f, items) if n > 1 else ()): done += 1; yield d  # one photo a task: each comes back at once
     except BrokenProcessPool:
         worker_pool.cache_clear()
-        warnings.warn('face worker processes could not start (in a script, call this under `if __name__ == "__main__":`); '
-                      'describing one photo at a time')
-        return [f(o) for o in items]
+        warnings.warn('face worker processes could not start or stopped (in a script, call this under `if __name__ == "__main__":`); '
+                      'describing the rest one photo at a time')
+    yield from map(f, items[done:])
 
 # %% ../nbs/01e_faces.ipynb #d4b148bb
 def _views_key(views): return {('5',): '', ('5', '5m'): '_m'}.get(tuple(views), '_' + '-'.join(views))
@@ -453,12 +453,15 @@ def photo_descriptors_many(files:list, # Image files
                            detectors=DEFAULT_CASCADE, # The detector cascade (see `find_faces`)
                            views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                            n_workers:int=None, # Worker processes for the photos not cached (see `describe_many`)
+                           show:bool=True, # Show the progress of describing (`with_progress`): a bar, or a line now and then
                           )->list:
-    "`describe_faces` of each of `files`, in order: the cached ones read back, the others described on every core and cached (by the sha256 of their bytes, views and cascade)."
+    "`describe_faces` of each of `files`, in order: the cached ones read back, the others described on every core, each cached (by the sha256 of its bytes, views and cascade) as it comes."
+    from chris_classifier.download import with_progress
     cfs = [_cache_file(f, cache, detectors, views) for f in files]
     res = [_cached(cf, views) for cf in cfs]
     todo = [i for i, r in enumerate(res) if r is None]
-    for i, d in zip(todo, describe_many([files[i] for i in todo], detectors, views, n_workers)):
+    described = describe_many([files[i] for i in todo], detectors, views, n_workers)
+    for i, d in with_progress(zip(todo, described), len(todo), 'photos described', show):  # none to describe: nothing shown
         if isinstance(d, ImageError): warnings.warn(str(d)); d = _no_faces(views)  # not cached: it is tried again next time
         elif cfs[i] is not None:
             with atomic_path(cfs[i]) as tmp: np.savez(tmp, **d)
@@ -472,7 +475,7 @@ def photo_descriptors(file:Path, # An image file
                       views=DESCRIBE_VIEWS, # The views averaged per face (see `DESCRIBE_VIEWS`)
                      )->dict:
     "`describe_faces` of an image file, cached on disk by the sha256 of its bytes (and its views and cascade); no face, and a warning naming it, for a file no step can read."
-    return photo_descriptors_many([file], cache, detectors, views, n_workers=0)[0]
+    return photo_descriptors_many([file], cache, detectors, views, n_workers=0, show=False)[0]
 
 # %% ../nbs/01e_faces.ipynb #85e0124e
 def labelled_faces(descs:list, # Per photo: its faces' descriptors (k x 128, k may be 0), as `photo_descriptors` gives them

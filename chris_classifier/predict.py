@@ -125,7 +125,7 @@ def _chip_answers(self:Predictor, item # A path, bytes, PIL image or array
 @patch
 def _face_model_answers(self:Predictor, items:list)->list:
     "Each item's `Prediction`s (one per face, main first; `[NO_FACE]` without one) or `ImageError`: a face model."
-    described = describe_many(items, main_face_cascade(self.meta['detectors']), self.model.views)  # the main face of each: the quick cascade
+    described = list(describe_many(items, main_face_cascade(self.meta['detectors']), self.model.views))  # the main face of each: the quick cascade
     descs = [r['views'] for r in described if not isinstance(r, ImageError)]  # each face's per-view descriptors
     probs = iter(self.model.probs(torch.from_numpy(np.concatenate(descs))) if descs and sum(map(len, descs)) else [])
     res = []

@@ -159,11 +159,16 @@ def clean_cmd(data:arg('DATA'), # Dataset folder
     if bool(decisions) == bool(undo): raise ValueError('give exactly one of --decisions CSV or --undo')
     if decisions and not Path(decisions).exists(): raise FileNotFoundError(f'no decisions file {decisions}')
     if not Path(data).is_dir(): raise FileNotFoundError(f'no folder {data}')
-    from chris_classifier.decisions import apply_decisions, undo_decisions
-    from chris_classifier.clean import check_suggestions
-    if decisions: check_suggestions(data, decisions)  # a review's suggestions: for this folder, as it is now
-    entries = list(apply_decisions(data, decisions) if decisions else undo_decisions(data, steps=steps))
-    print(f"{'applied' if decisions else 'undid'} {len(entries)} change(s) in {data}")
+    from chris_classifier.decisions import undo_decisions
+    from chris_classifier.clean import apply_suggestions
+    if decisions:
+        done, entries = apply_suggestions(data, decisions)  # a review's suggestions: for this folder, as it is now (or part-applied by them)
+        if done and not entries: return print(f'{decisions}: already applied ({len(done)} change(s)); nothing to do')
+        print(f'applied {len(entries)} change(s) in {data}' + (f'; {len(done)} more were already applied by an earlier run of {decisions}' if done else ''))
+    else:
+        entries = undo_decisions(data, steps=steps)
+        if not entries: return print(f'nothing to undo in {data}')
+        print(f'undid {len(entries)} change(s) in {data}')
     for e in entries[:20]: print(f"  {e.get('op')}: {e.get('src')} -> {e.get('dst')}" if isinstance(e, dict) else f'  {e}')
     if len(entries) > 20: print(f'  ... and {len(entries)-20} more (the journal is in {Path(data)/"_journal"})')
 

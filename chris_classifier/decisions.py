@@ -5,7 +5,7 @@ moves that never overwrite, the manifest kept in step, and an undo."""
 
 # %% auto #0
 __all__ = ['KEEP', 'DELETE', 'REVIEW_REASON', 'JOURNAL_NAME', 'normalise_decision', 'read_decisions', 'journal_file',
-           'read_journal', 'apply_decisions', 'IncompleteUndo', 'undo_decisions']
+           'read_journal', 'apply_decisions', 'applied_moves', 'IncompleteUndo', 'undo_decisions']
 
 # %% ../nbs/04b_decisions.ipynb #f2377162
 import csv, os, time, uuid, warnings
@@ -293,6 +293,22 @@ def apply_decisions(data:Path, # The dataset folder
         finally:
             if entries: _update_manifest(data, entries)
         return entries
+
+# %% ../nbs/04b_decisions.ipynb #63d8090b
+def applied_moves(data:Path, # The dataset folder
+                  decisions=None, # As for `apply_decisions`: only the moves that carried out one of them; None: every move
+                  timeout:float=60, # Seconds to wait while another process holds the dataset
+                 )->list:
+    "The journal's moves in `data` that are applied and not undone (of `decisions` only, if given), oldest first."
+    data = _dataset(data)
+    with dataset_lock(data, timeout):
+        _recover(data)
+        moves = _active(data)
+    if decisions is None: return moves
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # a file decided twice: `apply_decisions` says so
+        todo = _todo(data, decisions, _classes(data))
+    return [o for o in moves if o['src'] in todo and todo[o['src']][1] == o['decision']]
 
 # %% ../nbs/04b_decisions.ipynb #46ad23c2
 class IncompleteUndo(FileNotFoundError):

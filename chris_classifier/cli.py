@@ -143,9 +143,11 @@ def review_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
     from chris_classifier.review import review_model
     _model_meta(model_dir)
     from chris_classifier.suggest import suggest, write_suggestions
-    metrics = review_model(model_dir, data, out)
-    show_report(metrics)
-    fn = write_suggestions(out, suggest(model_dir, data, seed=seed), model_dir, data)  # every photo judged by a model that did not train on it
+    from chris_classifier.dataset import dataset_lock
+    with dataset_lock(data, shared=True):  # metrics and suggestions of one and the same dataset: a clean waits for both
+        metrics = review_model(model_dir, data, out)
+        show_report(metrics)
+        fn = write_suggestions(out, suggest(model_dir, data, seed=seed), model_dir, data)  # every photo judged by a model that did not train on it
     print(f'figures and metrics.json written to {out}; what to do about each photo: {fn} (clean {data} --decisions {fn})')
 
 # %% ../nbs/08_cli.ipynb #e62f6c68

@@ -9,7 +9,7 @@ __all__ = ['QUARANTINE_NAME', 'LOCK_NAME', 'MANIFEST_NAME', 'MANIFEST_COLUMNS', 
 
 # %% ../nbs/00d_dataset.ipynb #6e0d7a37
 import errno, json, os, shutil, socket, sys, threading, time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .core import dataset_image_files
@@ -86,26 +86,54 @@ def quarantine_file(data:Path, # The dataset folder
 
 # %% ../nbs/00d_dataset.ipynb #b2d63b3b
 LOCK_NAME = '.lock'  # Lock file of a dataset folder, there while a step holds the dataset
-_HELD = {}  # (lock file, thread) -> open lock file: the locks this process holds, so that nested use does not wait on itself
+_HELD = {}  # (lock file, thread) -> shared: the locks this process holds, so that nested use does not wait on itself
 
 class DatasetBusy(TimeoutError):
     "Another process holds the lock: a dataset folder, or a model folder being trained into."
 
 # %% ../nbs/00d_dataset.ipynb #f3d1cc13
+def _note()->str:
+    "Who this process is, as a holder of a lock writes it: pid, host, command line and time (JSON)."
+    return json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), command=' '.join([Path(sys.argv[0]).name] + sys.argv[1:])[:200],
+                           time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())))
+
+# %% ../nbs/00d_dataset.ipynb #52d2df88
+def _read_note(f:Path)->dict:
+    "The note written in `f` by `_note`, or None (no file, not written yet)."
+    try: h = json.loads(Path(f).read_text()); return h if all(k in h for k in ('pid', 'host', 'command', 'time')) else None
+    except (OSError, ValueError, TypeError): return None
+
+# %% ../nbs/00d_dataset.ipynb #a4e13a20
+def _reader_file(f:Path)->Path:
+    "The record of this thread reading under the lock file `f`: beside it, named for the process and the thread."
+    return f.with_name(f'{f.name}.{os.getpid()}-{threading.get_ident()}.reader')
+
+# %% ../nbs/00d_dataset.ipynb #8a76cc30
+def _live_readers(f:Path)->list:
+    "The notes of the processes reading under the lock file `f` now (records whose owner still holds their lock)."
+    import fcntl
+    live = []
+    for r in sorted(Path(f).parent.glob(f'{Path(f).name}.*.reader')):
+        try:
+            with open(r) as fh: fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)  # free: its reader is gone
+        except BlockingIOError: live.append(_read_note(r))
+        except OSError: pass  # removed as we looked
+    return [h for h in live if h]
+
+# %% ../nbs/00d_dataset.ipynb #f72d0cf9
 def _holder(f:Path)->str:
-    "Who holds the lock file `f`, in words."
-    try: h = json.loads(Path(f).read_text())
-    except (OSError, ValueError, TypeError): return 'another process'
-    return f"process {h['pid']} on {h['host']} ({h['command']}) since {h['time']}"
+    "Who holds the lock file `f`, in words: the processes reading under it, else the one that wrote its name in it."
+    who = _live_readers(f) or [_read_note(f)]
+    return ' and '.join(f"process {h['pid']} on {h['host']} ({h['command']}) since {h['time']}" for h in who if h) or 'another process'
 
 # %% ../nbs/00d_dataset.ipynb #988cb9b7
-def _take_lock(f:Path, timeout:float, what=None):
-    "Open and lock `f`, waiting up to `timeout` seconds; returns the open file. Busy: `DatasetBusy` naming `what` (default: `f`'s folder)."
+def _take_lock(f:Path, timeout:float, what=None, shared=False):
+    "Open and lock `f` (alone, or `shared` with other readers), waiting up to `timeout` seconds; returns the open file. Busy: `DatasetBusy` naming `what` (default: `f`'s folder)."
     import fcntl
     deadline = time.monotonic() + timeout
     while True:
         fh = open(f, 'a+')
-        try: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try: fcntl.flock(fh, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.close()
             if time.monotonic() >= deadline:
@@ -116,37 +144,70 @@ def _take_lock(f:Path, timeout:float, what=None):
         try: ours = os.stat(f).st_ino == os.fstat(fh.fileno()).st_ino
         except FileNotFoundError: ours = False
         if ours: return fh
-        fh.close()  # the holder removed this file as it let go: lock the new one
+        fh.close()  # the last holder removed this file as it let go: lock the new one
+
+# %% ../nbs/00d_dataset.ipynb #bdc851ea
+def _release(f:Path, fh, record=None):
+    "Let go of the lock file `f` (open as `fh`), and of the reader's `record`: the file is removed by the last holder."
+    import fcntl
+    if record is not None: Path(record.name).unlink(missing_ok=True); record.close()  # first, so that no record outlives its reader's lock
+    try: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a writer holds it alone already; a reader only when it is the last
+    except BlockingIOError: pass  # other readers still hold it: the last of them removes it
+    else:
+        try:
+            if os.stat(f).st_ino == os.fstat(fh.fileno()).st_ino: os.unlink(f)  # still locked: a waiting process sees it is gone
+        except FileNotFoundError: pass
+    fh.close()
 
 # %% ../nbs/00d_dataset.ipynb #71e9b0e2
+def _hold(f:Path, fh, shared:bool):
+    "Write who holds the lock file `f` (open as `fh`): a writer into `f`, a reader into its record, returned open and locked."
+    import fcntl
+    if not shared:
+        for r in f.parent.glob(f'{f.name}.*.reader'): r.unlink(missing_ok=True)  # left by killed readers: none is at work now
+        fh.seek(0); fh.truncate(); fh.write(_note()); fh.flush()
+        return None
+    record = open(_reader_file(f), 'w')
+    fcntl.flock(record, fcntl.LOCK_EX); record.write(_note()); record.flush()
+    return record
+
+# %% ../nbs/00d_dataset.ipynb #8b97c7c5
 @contextmanager
 def file_lock(f:Path, # The lock file (there while held); its folder must exist
               timeout:float=60, # Seconds to wait while another process holds it (0: do not wait)
               what=None, # What the lock guards, named when it is busy (default: the folder of `f`)
+              shared:bool=False, # Share it with other readers (a writer waits for them all, and they for a writer)
              ):
-    "Hold the lock file `f` for this process (re-entrant); another process waits its turn, or raises `DatasetBusy` naming the holder."
+    "Hold the lock file `f` for this process (re-entrant), alone or `shared`; another process waits its turn, or raises `DatasetBusy` naming the holder."
     f = Path(f).resolve()
     key = (f, threading.get_ident())
-    if key in _HELD: yield f; return
-    fh = _take_lock(f, timeout, what)
-    fh.seek(0); fh.truncate()
-    fh.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), command=' '.join([Path(sys.argv[0]).name] + sys.argv[1:])[:200],
-                             time=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())))); fh.flush()
-    _HELD[key] = fh
+    if key in _HELD:
+        if _HELD[key] and not shared: raise RuntimeError(f'{what or f.parent}: this step reads it (shared lock), so it cannot change it too')
+        yield f; return
+    fh = _take_lock(f, timeout, what, shared)
+    try: record = _hold(f, fh, shared)
+    except BaseException: _release(f, fh); raise
+    _HELD[key] = shared
     try: yield f
     finally:
         del _HELD[key]
-        try: os.unlink(f)  # while still locked: a process waiting on this file will see it is gone and lock the next one
-        except FileNotFoundError: pass
-        fh.close()
+        _release(f, fh, record)
 
 # %% ../nbs/00d_dataset.ipynb #bbf202b5
-def dataset_lock(folder:Path, # The dataset folder (made if missing)
+def _read_only(folder:Path)->bool:
+    "Whether nobody may write to `folder` (no write permission bit at all), or this user may not."
+    return not (folder.stat().st_mode & 0o222) or not os.access(folder, os.W_OK)
+
+# %% ../nbs/00d_dataset.ipynb #db1f88b3
+def dataset_lock(folder:Path, # The dataset folder (made if missing, unless `shared`)
                  timeout:float=60, # Seconds to wait while another process holds it (0: do not wait)
+                 shared:bool=False, # For a step that only reads it: readers share it, a step that changes it waits for them all
                 ):
-    "Hold `folder` for this process (re-entrant); another process waits its turn, or raises `DatasetBusy` naming the holder."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    return file_lock(folder.resolve()/LOCK_NAME, timeout)
+    "Hold `folder` for this process (re-entrant), alone or `shared` by readers; another process waits its turn, or raises `DatasetBusy` naming the holder."
+    folder = Path(folder)
+    if shared and (not folder.is_dir() or _read_only(folder)): return nullcontext(folder.resolve()/LOCK_NAME)  # nothing to guard
+    folder.mkdir(parents=True, exist_ok=True)
+    return file_lock(folder.resolve()/LOCK_NAME, timeout, shared=shared)
 
 # %% ../nbs/00d_dataset.ipynb #ef72db15
 MANIFEST_NAME = 'manifest.csv'   # Per-image record written by the collect step, inside the dataset folder

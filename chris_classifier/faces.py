@@ -305,7 +305,7 @@ def extract_faces(data:Path, # A dataset folder (class sub-folders of photos)
     import pandas as pd
     data, out = Path(data).absolute(), Path(out).absolute()
     check_apart(data, out)
-    with dataset_lock(out):  # a second run waits for this one, then finds its work done
+    with dataset_lock(data, shared=True), dataset_lock(out):  # `data` read as it is (a clean waits); a second run waits, then finds its work done
         m, rows, start = _resume(out), [], time.time()
         seen, taken = set(m.source_sha256), {out/p for p in [*m.file, *m.quarantined_to]}  # names promised to rows
         src_m = read_manifest(data).drop_duplicates('file', keep='last').set_index('file')

@@ -285,30 +285,30 @@ def train_model(data:Path, # Dataset folder, one sub-folder per class
                 **kw, # Passed to `image_dataloaders` (valid_pct, resize, min_scale, aug, desaturate, num_workers...)
                )->Learner:
     "Train a classifier on the folder `data` (the face learner or fastai `fine_tune`); saved to `out` when given."
-    check_dataset(data, ifnone(kw.get('valid_pct'), 0.2), seed)  # the data first, for either kind, before any option is looked at
-    if out is not None: out = check_out(out, data)  # before any training
-    with (model_folder_lock(out) if out is not None else contextlib.nullcontext()):  # a second training into `out` is refused
-        choice = None
-        if arch == 'auto':
-            arch, why = choose_arch(data, seed=seed)
-            choice = dict(requested='auto', chosen=arch, reason=why)
-            print(f"training {'a face model' if arch == 'face' else 'a CNN (' + arch + ')'}: {why}", flush=True)
-        if arch == 'face': return _train_faces(data, out, epochs=epochs, seed=seed, bs=bs, lr=lr, threshold=threshold,
-                                               arch_choice=choice, cnn=dict(kw, size=size, freeze_epochs=freeze_epochs,
-                                                                            train_bn=train_bn, pretrained=pretrained), verbose=verbose)
-        get_backbone(arch)  # unknown names fail before any work
-        epochs, size, bs, lr, freeze_epochs, train_bn = (ifnone(v, TRAIN_DEFAULTS[k]) for k, v in dict(
-            epochs=epochs, size=size, bs=bs, lr=lr, freeze_epochs=freeze_epochs, train_bn=train_bn).items())  # None: the default
-        dls = image_dataloaders(data, size=size, bs=bs, seed=seed, **kw)
-        set_seed(seed, reproducible=True)
-        learn = backbone_learner(dls, arch, pretrained=pretrained, train_bn=train_bn)
-        learn.meta.update(size=size, resize=kw.get('resize', 'squish'), min_scale=kw.get('min_scale'), seed=seed,
-                                train_folder=str(Path(data).resolve()), threshold=threshold)
-        if choice: learn.meta['arch_choice'] = choice
-        if lr == 'find': lr = learn.lr_find(show_plot=False).valley
-        fit_cnn(learn, epochs, lr, freeze_epochs, pretrained, verbose)
-        if out is not None: save_model(learn, out)
-        return learn
+    with dataset_lock(data, shared=True):  # `data` does not change under the training: a clean or collect waits for it
+        check_dataset(data, ifnone(kw.get('valid_pct'), 0.2), seed)  # the data first, for either kind, before any option is looked at
+        with (model_folder_lock(out := check_out(out, data)) if out is not None else contextlib.nullcontext()):  # checked before any training; a second training into `out` is refused
+            choice = None
+            if arch == 'auto':
+                arch, why = choose_arch(data, seed=seed)
+                choice = dict(requested='auto', chosen=arch, reason=why)
+                print(f"training {'a face model' if arch == 'face' else 'a CNN (' + arch + ')'}: {why}", flush=True)
+            if arch == 'face': return _train_faces(data, out, epochs=epochs, seed=seed, bs=bs, lr=lr, threshold=threshold,
+                                                   arch_choice=choice, cnn=dict(kw, size=size, freeze_epochs=freeze_epochs,
+                                                                                train_bn=train_bn, pretrained=pretrained), verbose=verbose)
+            get_backbone(arch)  # unknown names fail before any work
+            epochs, size, bs, lr, freeze_epochs, train_bn = (ifnone(v, TRAIN_DEFAULTS[k]) for k, v in dict(
+                epochs=epochs, size=size, bs=bs, lr=lr, freeze_epochs=freeze_epochs, train_bn=train_bn).items())  # None: the default
+            dls = image_dataloaders(data, size=size, bs=bs, seed=seed, **kw)
+            set_seed(seed, reproducible=True)
+            learn = backbone_learner(dls, arch, pretrained=pretrained, train_bn=train_bn)
+            learn.meta.update(size=size, resize=kw.get('resize', 'squish'), min_scale=kw.get('min_scale'), seed=seed,
+                                    train_folder=str(Path(data).resolve()), threshold=threshold)
+            if choice: learn.meta['arch_choice'] = choice
+            if lr == 'find': lr = learn.lr_find(show_plot=False).valley
+            fit_cnn(learn, epochs, lr, freeze_epochs, pretrained, verbose)
+            if out is not None: save_model(learn, out)
+            return learn
 
 # %% ../nbs/03_train.ipynb #9e91a476
 from safetensors.torch import save, load

@@ -6,6 +6,7 @@
 __all__ = ['learner_rows', 'DatasetCleaner', 'model_losses', 'check_suggestions', 'plot_suggestions', 'apply_suggestions']
 
 # %% ../nbs/05_clean.ipynb #5987b03f
+import shlex
 from functools import partial
 from pathlib import Path
 
@@ -185,7 +186,7 @@ def _refusal(decisions:Path, data:Path, side:dict, now:dict, done:list)->str:
     "Why `data` (its fingerprint `now`) is not what the review `side` of `decisions` saw, after the moves `done` of an earlier run, and the way out."
     moves, then = applied_moves(data), side.get('files', {})
     batches = list(dict.fromkeys(o['batch'] for o in moves))
-    undo = lambda k: f"`chris-classifier clean {data} --undo" + (f" --steps {k}`" if k > 1 else '`')
+    undo = lambda k: f"`chris-classifier clean {shlex.quote(str(data))} --undo" + (f" --steps {k}`" if k > 1 else '`')
     for k in range(1, len(batches)+1):  # would undoing the last k runs give back the review's folder (with what is left of `done`)?
         back = [o for o in moves if o['batch'] in batches[-k:]]
         if _after(now, back, data, back=True) == _after(then, [o for o in done if o not in back], data):

@@ -8,7 +8,7 @@ __all__ = ['QUARANTINE_NAME', 'LOCK_NAME', 'MANIFEST_NAME', 'MANIFEST_COLUMNS', 
            'write_manifest', 'skipped_files', 'usable_files']
 
 # %% ../nbs/00d_dataset.ipynb #6e0d7a37
-import errno, json, os, shutil, socket, sys, threading, time
+import errno, json, os, shlex, shutil, socket, sys, threading, time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -223,7 +223,7 @@ def read_manifest(data:Path # The dataset folder
     try: df = pd.read_csv(f, dtype=str, keep_default_na=False)
     except (ValueError, pd.errors.ParserError) as e:  # ParserError, EmptyDataError, UnicodeDecodeError are ValueErrors
         raise ValueError(f'{f}: not a manifest that can be read ({str(e).strip()}); move it away, then '
-                         f'`chris-classifier verify {data}` writes a new one') from None
+                         f'`chris-classifier verify {shlex.quote(str(data))}` writes a new one') from None
     for c in MANIFEST_COLUMNS:
         if c not in df.columns: df[c] = ''
     return df

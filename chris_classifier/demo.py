@@ -7,7 +7,7 @@ report with the figures."""
 __all__ = ['DEMO_MARK', 'markdown_table', 'demo_report', 'demo_folder', 'run_demo']
 
 # %% ../nbs/07a_demo.ipynb #c13dad22
-import shutil, time
+import shlex, shutil, time
 from pathlib import Path
 
 from .core import *
@@ -58,7 +58,7 @@ def demo_report(out:Path, # The demo folder (links in the report are relative to
            f'## Held-out images: {right} of {len(heldout)} right', '',
            markdown_table([['image', 'true', 'predicted', 'probability']] +
                      [[f'[{Path(f).name}]({Path(f).relative_to(out).as_posix()})', t, p.label, f'{p.probability:.3f}'] for f, t, p in heldout]), '',
-           '## Next', '', '```sh', f'chris-classifier predict {out/"model"} IMAGE...', f'chris-classifier app {out/"model"}', '```', '']
+           '## Next', '', '```sh', f'chris-classifier predict {shlex.quote(str(out/"model"))} IMAGE...', f'chris-classifier app {shlex.quote(str(out/"model"))}', '```', '']
     f = out/'report.md'
     f.write_text('\n'.join(md))
     return f

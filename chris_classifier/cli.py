@@ -166,7 +166,7 @@ def clean_cmd(data:arg('DATA'), # Dataset folder
     if decisions:
         done, entries = apply_suggestions(data, decisions)  # a review's suggestions: for this folder, as it is now (or part-applied by them)
         if done and not entries: return print(f'{decisions}: already applied ({len(done)} change(s)); nothing to do')
-        print(f'applied {len(entries)} change(s) in {data}' + (f'; {len(done)} more were already applied by an earlier run of {decisions}' if done else ''))
+        print(f'applied {len(entries)} change(s) in {data}' + (f'; {len(done)} more were already applied by an earlier run of {decisions} (undoing both takes `--undo --steps 2`)' if done else ''))
     else:
         entries = undo_decisions(data, steps=steps)
         if not entries: return print(f'nothing to undo in {data}')

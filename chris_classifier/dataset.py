@@ -130,12 +130,15 @@ def _holder(f:Path)->str:
 def _take_lock(f:Path, timeout:float, what=None, shared=False):
     "Open and lock `f` (alone, or `shared` with other readers), waiting up to `timeout` seconds; returns the open file. Busy: `DatasetBusy` naming `what` (default: `f`'s folder)."
     import fcntl
-    deadline = time.monotonic() + timeout
+    deadline, told = time.monotonic() + timeout, False
     while True:
         fh = open(f, 'a+')
         try: fcntl.flock(fh, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.close()
+            if timeout and not told:  # one line, so that a wait is not taken for a hang
+                print(f'waiting for {what or f.parent}: in use by {_holder(f)} (for up to {timeout:g} s)', file=sys.stderr, flush=True)
+                told = True
             if time.monotonic() >= deadline:
                 waited = f'gave up after {timeout:g} s, ' if timeout else ''
                 raise DatasetBusy(f'{what or f.parent} is in use by {_holder(f)}; {waited}try again when it has finished') from None

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['RESIZE_METHODS', 'MIN_PER_CLASS', 'RandomDesaturate', 'item_tfms_for', 'TrainOnly', 'batch_tfms_for',
-           'read_training_image', 'image_datablock', 'check_files', 'check_dataset', 'default_workers',
-           'image_dataloaders']
+           'read_training_image', 'image_datablock', 'check_files', 'check_dataset', 'training_files',
+           'default_workers', 'image_dataloaders']
 
 # %% ../nbs/02_data.ipynb #1e2886e7
 from pathlib import Path
@@ -97,16 +97,20 @@ def _counts(data, files)->dict:
 # %% ../nbs/02_data.ipynb #a48e7b68
 def check_files(data:Path, # The dataset folder (for the message)
                 files:list, # Image files
-               ):
-    "A one-line `ImageError` naming the files of `files` that do not open as images within the limits."
-    bad = []
+               )->L:
+    "The files of `files` that open and decode as images within the limits; one warning line names the others, left out."
+    good, bad = L(), []
     for f in files:
-        try: open_image(f).close()
+        try:
+            with open_image(f) as im: im.draft(im.mode, (128, 128)); im.load()  # JPEGs decoded small, read whole
+            good.append(f)
         except ImageError as e: bad.append(e)
-    if not bad: return
-    more = f' and {len(bad)-3} more' if len(bad) > 3 else ''
-    raise ImageError(str(data), f"{len(bad)} file(s) cannot be used: {'; '.join(f'{e.what} ({e.reason})' for e in bad[:3])}{more}; "
-                     f'`chris-classifier verify {shlex.quote(str(data))}` quarantines them')
+        except (OSError, SyntaxError, ValueError, EOFError) as e: bad.append(TruncatedImage(str(f), f'broken or truncated image ({e})'))
+    if bad:
+        more = f' and {len(bad)-3} more' if len(bad) > 3 else ''
+        warnings.warn(f"{data}: {len(bad)} unreadable file(s) left out of the training: {'; '.join(f'{e.what} ({e.reason})' for e in bad[:3])}"
+                      f"{more}; `chris-classifier verify {shlex.quote(str(data))}` quarantines them")
+    return good
 
 # %% ../nbs/02_data.ipynb #bfd03a75
 def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
@@ -114,7 +118,7 @@ def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
                   seed:int=42, # Seed of the split (as `image_datablock`'s)
                   files:list=None, # The images to train on; default `usable_files(data)`
                  )->dict:
-    "Images per class of `data`; a one-line `ValueError` when they cannot be trained on."
+    "Images per class of `data` (of `files`); a one-line `ValueError` when they cannot be trained on."
     data = Path(data)
     if not data.is_dir(): raise FileNotFoundError(f'No dataset folder at {data}')
     if not class_folders(data): raise ValueError(f'{data} has no class folders (one sub-folder per class expected)')
@@ -130,8 +134,19 @@ def check_dataset(data:Path, # A dataset folder (one sub-folder per class)
     untrained = sorted(set(counts) - {parent_label(files[i]) for i in tr})
     if untrained: raise ValueError(f"{data}: the {valid_pct:.0%} validation split (seed {seed}) leaves no training image of "
                                    f"{', '.join(untrained)}; images per class folder: {shown}")
-    check_files(data, files)
     return counts
+
+# %% ../nbs/02_data.ipynb #799093dc
+def training_files(data:Path, # A dataset folder (one sub-folder per class)
+                   valid_pct:float=0.2, # Fraction of the images in the validation set
+                   seed:int=42, # Seed of the split (as `image_datablock`'s)
+                   get_items=usable_files, # Function returning the images of the dataset folder
+                  )->L:
+    "The images of `data` to train on: `get_items(data)` less those `check_files` leaves out (one warning); `check_dataset` first."
+    data = Path(data)
+    files = check_files(data, get_items(data)) if data.is_dir() and class_folders(data) else None
+    check_dataset(data, valid_pct, seed, files)
+    return files
 
 # %% ../nbs/02_data.ipynb #4d36e539
 def default_workers()->int:
@@ -146,18 +161,17 @@ def image_dataloaders(data:Path, # A dataset folder (one sub-folder per class)
                       valid_pct:float=0.2, # Fraction of the images in the validation set
                       num_workers:int=None, # DataLoader workers; default `default_workers()`
                       device=None, # Device of the batches; default GPU when there is one
-                      **kw, # Passed to `image_datablock` (resize, min_scale, aug, desaturate, aug_transforms' args)
+                      **kw, # Passed to `image_datablock` (get_items, resize, min_scale, aug, desaturate, aug_transforms' args)
                      )->DataLoaders:
-    "`DataLoaders` for the dataset folder `data`, leaving out the files the manifest rejects; `check_dataset` first."
+    "`DataLoaders` for the dataset folder `data`, over its `training_files` (the manifest's rejects and unreadable files left out)."
     data = Path(data)
-    files = kw.get('get_items', usable_files)(data) if data.is_dir() else None
-    check_dataset(data, valid_pct, seed, files=files)
+    files = training_files(data, valid_pct, seed, kw.pop('get_items', usable_files))
     n_train = len(files) - int(valid_pct*len(files))  # as `RandomSplitter` cuts
     if n_train < bs:  # fastai drops the incomplete last batch: there would be no training batch at all
         warnings.warn(f'{data}: {n_train} training images do not fill a batch of {bs}: using batches of {n_train}')
         bs = n_train
     set_seed(seed, reproducible=True)
-    dls = image_datablock(size=size, seed=seed, valid_pct=valid_pct, **kw).dataloaders(
-        data, bs=bs, num_workers=ifnone(num_workers, default_workers()), device=device)
+    dls = image_datablock(size=size, seed=seed, valid_pct=valid_pct, get_items=None, **kw).dataloaders(
+        files, bs=bs, num_workers=ifnone(num_workers, default_workers()), device=device)
     dls.train_folder = data.resolve()
     return dls

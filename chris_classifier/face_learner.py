@@ -27,6 +27,7 @@ from fastai.metrics import accuracy, error_rate
 from fastai.torch_core import set_seed
 
 from .core import *
+from .data import training_files
 from .dataset import *
 from .faces import *
 from .files import rel_path
@@ -129,8 +130,8 @@ def face_split(data:Path, # A dataset folder
                valid_pct:float=0.2, # Share of photos in the validation set
                seed:int=42, # Seed of the split
               )->tuple:
-    "(files, train indices, valid indices): the seeded split the CNN uses, over `usable_files(data)`."
-    files = usable_files(data)
+    "(files, train indices, valid indices): the seeded split the CNN uses, over `training_files(data)` (unreadable photos left out)."
+    files = training_files(data, valid_pct, seed)
     tr, va = RandomSplitter(valid_pct, seed)(files)
     return files, list(tr), list(va)
 

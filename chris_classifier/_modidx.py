@@ -362,6 +362,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'chris_classifier.files.read_json': ('files.html#read_json', 'chris_classifier/files.py'),
                                         'chris_classifier.files.read_jsonl': ('files.html#read_jsonl', 'chris_classifier/files.py'),
                                         'chris_classifier.files.rel_path': ('files.html#rel_path', 'chris_classifier/files.py'),
+                                        'chris_classifier.files.remove_stale_temps': ( 'files.html#remove_stale_temps',
+                                                                                       'chris_classifier/files.py'),
                                         'chris_classifier.files.write_json': ('files.html#write_json', 'chris_classifier/files.py')},
             'chris_classifier.images': { 'chris_classifier.images.ImageError': ('images.html#imageerror', 'chris_classifier/images.py'),
                                          'chris_classifier.images.ImageError.__init__': ( 'images.html#imageerror.__init__',

@@ -460,6 +460,7 @@ def photo_descriptors_many(files:list, # Image files
     cfs = [_cache_file(f, cache, detectors, views) for f in files]
     res = [_cached(cf, views) for cf in cfs]
     todo = [i for i, r in enumerate(res) if r is None]
+    if todo and cache is not False: remove_stale_temps(default_face_cache() if cache is None else Path(cache), '*/.*.tmp.npz')  # what a killed writer left
     described = describe_many([files[i] for i in todo], detectors, views, n_workers)
     for i, d in with_progress(zip(todo, described), len(todo), 'photos described', show):  # none to describe: nothing shown
         if isinstance(d, ImageError): warnings.warn(str(d)); d = _no_faces(views)  # not cached: it is tried again next time

@@ -80,11 +80,11 @@ def collect_cmd(dest:arg('DEST'), # Dataset folder to download into (one sub-fol
                 urls_file:arg('CSV')=None, # CSV with a header and columns `label,url`
                ):
     "Search and download images into DEST, then verify them (as `verify` does)."
-    from chris_classifier.collect import collect_images
+    from chris_classifier.collect import collect_images, collect_summary
     if urls_file and engine == 'ddg': engine = 'urls'
     if engine == 'urls' and not urls_file: raise ValueError('--engine urls needs --urls-file CSV (columns label,url)')
     report = collect_images(dest, classes=_class_names(classes), per_class=per_class, engine=engine, urls_file=urls_file)
-    show_report(report)
+    print(collect_summary(report))
 
 # %% ../nbs/08_cli.ipynb #5db0fd99
 @subcommand('verify', pos=['dest'])

@@ -6,9 +6,9 @@
 __all__ = ['LITE_STATS', 'BACKBONES', 'DEFAULT_ARCH', 'TRAIN_DEFAULTS', 'CNN_OPTIONS', 'FACE_ONLY_OPTIONS', 'MODEL_KINDS',
            'efficientnet_lite0_weights', 'efficientnet_lite0', 'plain_convs', 'DropConnectBlock', 'efficientnet_body',
            'efficientnet_split', 'has_timm', 'backbone_names', 'get_backbone', 'WeightsUnavailable', 'check_weights',
-           'build_model', 'backbone_stats', 'EpochLines', 'backbone_learner', 'has_face_extra', 'choose_arch',
-           'usable_cache', 'fit_cnn', 'train_model', 'valid_files', 'model_meta_dict', 'write_model_files',
-           'save_model', 'load_model', 'load_pickled_learner', 'lesson_model']
+           'build_model', 'backbone_stats', 'EpochLines', 'StageLine', 'backbone_learner', 'has_face_extra',
+           'choose_arch', 'usable_cache', 'fit_cnn', 'train_model', 'valid_files', 'model_meta_dict',
+           'write_model_files', 'save_model', 'load_model', 'load_pickled_learner', 'lesson_model']
 
 # %% ../nbs/03_train.ipynb #a8c89e77
 import contextlib, itertools, json, math, os, random, tempfile, warnings
@@ -172,6 +172,15 @@ class EpochLines(Callback):
             f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(names[1:], log[1:])]
         print('  '.join(parts), flush=True)
 
+# %% ../nbs/03_train.ipynb #81c40492
+class StageLine(Callback):
+    "Before each fit, one line: the body frozen (only the head learns) or the whole network unfrozen, and for how many epochs."
+    order = ProgressCallback.order - 1  # above fastai's table, whose header is written as the fit starts
+    def before_fit(self):
+        if not self.n_epoch: return  # `fine_tune(freeze_epochs=0)`: no frozen stage to speak of
+        n = f"{self.n_epoch} epoch{'s' if self.n_epoch != 1 else ''}"
+        print(f'body frozen, training the head only: {n}' if self.opt.frozen_idx else f'unfrozen, training the whole network: {n}', flush=True)
+
 # %% ../nbs/03_train.ipynb #855d9815
 def backbone_learner(dls:DataLoaders, # From `image_dataloaders`
                   arch:str=DEFAULT_ARCH, # A name from `backbone_names()`
@@ -262,8 +271,9 @@ def fit_cnn(learn:Learner, # A `backbone_learner`, its body frozen
             verbose:bool=None, # Progress bars (True), one line per epoch (False); default: bars where `bars_shown()`
            ):
     "Fit the CNN the fastai way: `fine_tune` from pretrained weights (only the head when `epochs` is 0), `fit_one_cycle` from scratch."
-    cbs = [] if ifnone(verbose, bars_shown()) else [EpochLines()]
-    with learn.no_bar() if cbs else contextlib.nullcontext():
+    lines = not ifnone(verbose, bars_shown())
+    cbs = ([EpochLines()] if lines else []) + ([StageLine()] if pretrained else [])  # from scratch: one stage, nothing frozen to say
+    with learn.no_bar() if lines else contextlib.nullcontext():
         if not pretrained: learn.fit_one_cycle(epochs, lr, cbs=cbs)
         elif epochs: learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
         else: learn.fit_one_cycle(freeze_epochs, lr, cbs=cbs)  # body stays frozen: only the head learns

@@ -82,6 +82,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'chris_classifier.cli.main': ('cli.html#main', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.predict_cmd': ('cli.html#predict_cmd', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.predict_files': ('cli.html#predict_files', 'chris_classifier/cli.py'),
+                                      'chris_classifier.cli.prediction_rows': ('cli.html#prediction_rows', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.review_cmd': ('cli.html#review_cmd', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.sample_cmd': ('cli.html#sample_cmd', 'chris_classifier/cli.py'),
                                       'chris_classifier.cli.show_report': ('cli.html#show_report', 'chris_classifier/cli.py'),

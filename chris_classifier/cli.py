@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'subcommand', 'arg', 'show_report', 'sample_cmd', 'collect_cmd', 'verify_cmd', 'faces_cmd', 'train_cmd',
-           'review_cmd', 'clean_cmd', 'predict_files', 'write_predictions_csv', 'check_csv_dest', 'predict_cmd',
-           'app_cmd', 'demo_cmd', 'main']
+           'review_cmd', 'clean_cmd', 'predict_files', 'prediction_rows', 'write_predictions_csv', 'check_csv_dest',
+           'predict_cmd', 'app_cmd', 'demo_cmd', 'main']
 
 # %% ../nbs/08_cli.ipynb #beba45db
 import csv, os, sys, time, traceback, warnings
@@ -207,22 +207,36 @@ def _vocab(predictor, results)->list:
         if isinstance(r, list) and r: return list(r[0].probs)
     return []
 
+# %% ../nbs/08_cli.ipynb #b023241d
+def prediction_rows(results:list, # `(file, predictions or error)` pairs, as `predict_files` yields
+                    vocab:list, # Class names, in the model's order
+                    boxes:bool=False, # A column `box` (left top right bottom of the face), for models that expect faces
+                    familiarity:bool=False, # A face model: `nearest_class,familiarity` instead of a probability per class
+                   ):
+    "Yield the CSV's header, then a row per answer (per face) and per file without one, `problem` saying why."
+    scores = ['nearest_class', 'familiarity'] if familiarity else ['probability'] + [f'probability_{c}' for c in vocab]
+    yield ['file', 'label'] + scores + (['box'] if boxes else []) + ['problem']
+    none = lambda f, label, box, why: [str(f), label] + ['']*len(scores) + box + [why]  # a file without an answer: no scores
+    for f, preds in results:
+        if isinstance(preds, Exception): yield none(f, '', [''] if boxes else [], getattr(preds, 'reason', None) or str(preds)); continue
+        for p in preds:
+            box = [' '.join(map(str, p.box)) if p.box is not None else ''] if boxes else []
+            if p.label == NO_FACE: yield none(f, p.label, box, NO_FACE); continue
+            nearest = max(p.probs, key=p.probs.get) if p.probability > 0 else ''  # the class the face model measured it against
+            row = [nearest, f'{p.probability:.6f}'] if familiarity else [f'{p.probability:.6f}'] + [f'{p.probs.get(c, 0.0):.6f}' for c in vocab]
+            yield [str(f), p.label] + row + box + ['']
+
 # %% ../nbs/08_cli.ipynb #de82984f
 def write_predictions_csv(results:list, # `(file, predictions or error)` pairs, as `predict_files` yields
-                          vocab:list, # Class names, one probability column each
+                          vocab:list, # Class names, in the model's order
                           out:Path, # CSV file to write
-                          boxes:bool=False, # Add a last column `box` (left top right bottom of the face), for face models
+                          boxes:bool=False, # A column `box` (left top right bottom of the face), for models that expect faces
+                          familiarity:bool=False, # A face model: `nearest_class,familiarity` instead of a probability per class
                          )->Path:
-    "Write `file,label,probability` and one probability column per class, a row per answer."
+    "Write `prediction_rows` to `out`: a row per answer (per face), and per file without one with the reason."
     out = Path(out)
     with atomic_path(out) as tmp, open(tmp, 'w', newline='') as fh:  # an old CSV stays whole until the new one is
-        w = csv.writer(fh)
-        w.writerow(['file', 'label', 'probability'] + list(vocab) + (['box'] if boxes else []))
-        for f, preds in results:
-            if isinstance(preds, Exception): continue
-            for p in preds:
-                box = [' '.join(map(str, p.box)) if p.box is not None else ''] if boxes else []
-                w.writerow([str(f), p.label, f'{p.probability:.6f}'] + [f'{p.probs.get(c, 0.0):.6f}' for c in vocab] + box)
+        csv.writer(fh).writerows(prediction_rows(results, vocab, boxes, familiarity))
     return out
 
 # %% ../nbs/08_cli.ipynb #93ffe6f0
@@ -271,7 +285,7 @@ def predict_cmd(model_dir:arg('MODEL_DIR'), # Model folder written by `train`
         if isinstance(preds, Exception): print(f'{f}: error: {str(preds).removeprefix(f"{f}: ")}', file=sys.stderr, flush=True)
         else:
             for p in preds: print(f'{f}\t{p.label}\t{p.probability:.4f}', flush=True)
-    if csv: print(f'wrote {write_predictions_csv(results, _vocab(predictor, results), csv, boxes=getattr(predictor, "expects_faces", False))}')
+    if csv: print(f'wrote {write_predictions_csv(results, _vocab(predictor, results), csv, boxes=getattr(predictor, "expects_faces", False), familiarity=getattr(predictor, "kind", None) == "face")}')
     bad = sum(isinstance(r, Exception) for _, r in results)
     if bad: raise ValueError(f'{bad} of {len(files)} file(s) could not be read as images')
 
